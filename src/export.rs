@@ -1,0 +1,185 @@
+//! The export job: discover the documents of an input, read each into the model, render it
+//! with the chosen backends and write the files. Documents are independent: one that fails
+//! is reported and the others are still exported.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Warning;
+use crate::error::{Error, Result};
+use crate::frontend::{self, LoadOptions, Source};
+use crate::model::{Document, PageSize};
+use crate::output;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pdf,
+    Epub,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Epub => "epub",
+        }
+    }
+}
+
+/// What to export and how.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub input: PathBuf,
+    pub output_dir: PathBuf,
+    pub formats: Vec<Format>,
+    /// Warnings fail the document.
+    pub strict: bool,
+    /// Overrides the documents' page size.
+    pub page_size: Option<PageSize>,
+    pub load: LoadOptions,
+}
+
+/// What happened to one document.
+#[derive(Debug)]
+pub struct DocumentReport {
+    pub source: PathBuf,
+    pub title: Option<String>,
+    pub warnings: Vec<Warning>,
+    /// Files written, with their format and (for PDF) page count.
+    pub outputs: Vec<Written>,
+    pub error: Option<Error>,
+}
+
+/// One file written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub format: Format,
+    pub path: PathBuf,
+    pub bytes: usize,
+    pub pages: Option<usize>,
+}
+
+/// The outcome of a whole export.
+#[derive(Debug, Default)]
+pub struct ExportReport {
+    pub documents: Vec<DocumentReport>,
+}
+
+impl ExportReport {
+    pub fn failed(&self) -> usize {
+        self.documents.iter().filter(|d| d.error.is_some()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.documents.iter().map(|d| d.warnings.len()).sum()
+    }
+
+    pub fn pages(&self) -> usize {
+        self.documents
+            .iter()
+            .flat_map(|d| &d.outputs)
+            .filter_map(|w| w.pages)
+            .sum()
+    }
+}
+
+/// A rendered output, before it is written.
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub pages: Option<usize>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Renders a document in one format.
+pub fn render(document: &Document, format: Format) -> Result<Rendered> {
+    match format {
+        Format::Pdf => Err(Error::Export {
+            document: document.meta.title.clone(),
+            message: "the PDF backend is not built yet".into(),
+        }),
+        Format::Epub => Err(Error::Export {
+            document: document.meta.title.clone(),
+            message: "the EPUB backend is not built yet".into(),
+        }),
+    }
+}
+
+/// Reads one document and applies command-line overrides.
+pub fn load(source: &Source, options: &ExportOptions) -> Result<frontend::Loaded> {
+    let mut loaded = frontend::load(source, &options.load)?;
+    if let Some(size) = options.page_size {
+        loaded.document.settings.pdf.page_size = size;
+    }
+    Ok(loaded)
+}
+
+/// Runs the export. An error is returned only when the input itself cannot be used; failures
+/// of single documents are in the report.
+pub fn run(options: &ExportOptions, mut progress: impl FnMut(&DocumentReport)) -> Result<ExportReport> {
+    let sources = frontend::discover(&options.input)?;
+    std::fs::create_dir_all(&options.output_dir).map_err(|e| Error::io(&options.output_dir, e))?;
+    let mut report = ExportReport::default();
+    let mut taken = Vec::new();
+    for source in &sources {
+        let doc_report = export_one(source, options, &mut taken);
+        progress(&doc_report);
+        report.documents.push(doc_report);
+    }
+    Ok(report)
+}
+
+fn export_one(source: &Source, options: &ExportOptions, taken: &mut Vec<PathBuf>) -> DocumentReport {
+    let mut report = DocumentReport {
+        source: source.path().to_path_buf(),
+        title: None,
+        warnings: Vec::new(),
+        outputs: Vec::new(),
+        error: None,
+    };
+    let loaded = match load(source, options) {
+        Ok(l) => l,
+        Err(e) => {
+            report.error = Some(e);
+            return report;
+        }
+    };
+    let document = loaded.document;
+    report.title = Some(document.meta.title.clone());
+    report.warnings = loaded.warnings;
+    let mut rendered = Vec::new();
+    for &format in &options.formats {
+        match render(&document, format) {
+            Ok(r) => {
+                report.warnings.extend(r.warnings.iter().cloned());
+                rendered.push((format, r));
+            }
+            Err(e) => {
+                report.error = Some(e);
+                return report;
+            }
+        }
+    }
+    if options.strict && !report.warnings.is_empty() {
+        report.error = Some(Error::Strict(report.warnings.clone()));
+        return report;
+    }
+    for (format, r) in rendered {
+        let path = output::unique_path(&options.output_dir, &document.slug, format.extension(), taken);
+        if let Err(e) = output::write_atomic(&path, &r.bytes) {
+            report.error = Some(e);
+            return report;
+        }
+        report.outputs.push(Written {
+            format,
+            path,
+            bytes: r.bytes.len(),
+            pages: r.pages,
+        });
+    }
+    report
+}
+
+/// The default input when none is given.
+pub fn default_input() -> &'static Path {
+    Path::new("content")
+}

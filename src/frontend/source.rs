@@ -1,0 +1,141 @@
+//! Reading source text: UTF-8 checked with the offset of the first bad byte, byte-order mark
+//! removed, line endings normalised; and a line index for turning byte offsets into lines.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Largest Markdown file folio reads (bytes). Larger files are refused, not truncated.
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a text file as UTF-8, without a byte-order mark, with `\n` line endings.
+pub fn read_text(path: &Path, display: &Path) -> Result<String> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(display, e))?;
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(Error::Input {
+            path: display.to_path_buf(),
+            message: format!(
+                "file is too large ({} bytes; the limit is {MAX_SOURCE_BYTES})",
+                meta.len()
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(display, e))?;
+    decode_text(bytes, display)
+}
+
+/// Decodes bytes read from `display` as UTF-8 text and normalises it.
+pub fn decode_text(bytes: Vec<u8>, display: &Path) -> Result<String> {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u32;
+            return Err(Error::InvalidUtf8 {
+                path: display.to_path_buf(),
+                offset,
+                line,
+            });
+        }
+    };
+    Ok(normalize(text))
+}
+
+/// Removes a byte-order mark and turns `\r\n` and lone `\r` into `\n`.
+pub fn normalize(text: String) -> String {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if !body.contains('\r') {
+        return if body.len() == text.len() {
+            text
+        } else {
+            body.to_string()
+        };
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Maps byte offsets of a text to 1-based line and column numbers.
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr_lines(text.as_bytes()));
+        LineIndex { starts }
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> u32 {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i as u32 + 1,
+            Err(i) => i as u32,
+        }
+    }
+
+    /// 1-based (line, column in characters) of a byte offset into `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
+        let line = self.line(offset);
+        let start = self.starts[(line - 1) as usize];
+        let end = offset.min(text.len());
+        let col = text.get(start..end).map(|s| s.chars().count()).unwrap_or(0) as u32 + 1;
+        (line, col)
+    }
+}
+
+fn memchr_lines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_utf8_names_offset_and_line() {
+        let err = decode_text(b"ok\nfine\n\xff oops".to_vec(), Path::new("a.md")).unwrap_err();
+        match err {
+            Error::InvalidUtf8 { offset, line, .. } => {
+                assert_eq!(offset, 8);
+                assert_eq!(line, 3);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bom_and_line_endings() {
+        assert_eq!(normalize("\u{feff}a\r\nb\rc\n".into()), "a\nb\nc\n");
+        assert_eq!(normalize("plain".into()), "plain");
+    }
+
+    #[test]
+    fn lines_and_columns() {
+        let text = "ab\ncdé\nf";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line(0), 1);
+        assert_eq!(idx.line(2), 1);
+        assert_eq!(idx.line(3), 2);
+        assert_eq!(idx.line_col(text, 7), (2, 4));
+        assert_eq!(idx.line(text.len()), 3);
+    }
+}
