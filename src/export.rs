@@ -146,6 +146,10 @@ fn export_one(source: &Source, options: &ExportOptions, taken: &mut Vec<PathBuf>
     let document = loaded.document;
     report.title = Some(document.meta.title.clone());
     report.warnings = loaded.warnings;
+    if options.strict && !report.warnings.is_empty() {
+        report.error = Some(Error::Strict(report.warnings.clone()));
+        return report;
+    }
     let mut rendered = Vec::new();
     for &format in &options.formats {
         match render(&document, format) {

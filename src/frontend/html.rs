@@ -39,6 +39,7 @@ pub fn is_html_element(name: &str) -> bool {
     const NAMES: &[&str] = &[
         "a",
         "abbr",
+        "acronym",
         "address",
         "area",
         "article",
@@ -49,6 +50,7 @@ pub fn is_html_element(name: &str) -> bool {
         "bdi",
         "bdo",
         "big",
+        "blink",
         "blockquote",
         "body",
         "br",
@@ -102,11 +104,13 @@ pub fn is_html_element(name: &str) -> bool {
         "main",
         "map",
         "mark",
+        "marquee",
         "math",
         "menu",
         "meta",
         "meter",
         "nav",
+        "nobr",
         "noscript",
         "object",
         "ol",
@@ -409,7 +413,10 @@ mod tests {
             ]
         );
         // Without any `>` nothing is markup.
-        assert_eq!(tokenize("<!-- never closed"), vec![Token::Text("<!-- never closed".into())]);
+        assert_eq!(
+            tokenize("<!-- never closed"),
+            vec![Token::Text("<!-- never closed".into())]
+        );
         assert_eq!(
             tokenize("<div class=\"x"),
             vec![Token::Text("<div class=\"x".into())]

@@ -42,10 +42,11 @@ pub fn decode_text(bytes: Vec<u8>, display: &Path) -> Result<String> {
     Ok(normalize(text))
 }
 
-/// Removes a byte-order mark and turns `\r\n` and lone `\r` into `\n`.
+/// Removes a byte-order mark, turns `\r\n` and lone `\r` into `\n`, and replaces NUL and
+/// the other control characters XML cannot hold with U+FFFD (as CommonMark does for NUL).
 pub fn normalize(text: String) -> String {
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if !body.contains('\r') {
+    if !body.contains(|c: char| c == '\r' || is_bad_control(c)) {
         return if body.len() == text.len() {
             text
         } else {
@@ -60,11 +61,17 @@ pub fn normalize(text: String) -> String {
                 chars.next();
             }
             out.push('\n');
+        } else if is_bad_control(c) {
+            out.push('\u{fffd}');
         } else {
             out.push(c);
         }
     }
     out
+}
+
+fn is_bad_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\t' | '\r') && (c as u32) < 0x20
 }
 
 /// Maps byte offsets of a text to 1-based line and column numbers.
@@ -126,6 +133,7 @@ mod tests {
     fn bom_and_line_endings() {
         assert_eq!(normalize("\u{feff}a\r\nb\rc\n".into()), "a\nb\nc\n");
         assert_eq!(normalize("plain".into()), "plain");
+        assert_eq!(normalize("a\u{0}b\u{7}c\td".into()), "a\u{fffd}b\u{fffd}c\td");
     }
 
     #[test]
