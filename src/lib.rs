@@ -10,6 +10,7 @@ pub mod export;
 pub mod frontend;
 pub mod model;
 pub mod output;
+pub mod pdf;
 
 pub use diagnostics::{Warning, WarningKind};
 pub use error::{Error, Result};

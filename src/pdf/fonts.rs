@@ -1,0 +1,257 @@
+//! Fonts for the PDF: the bundled families (Source Serif 4 SmText for text, JetBrains Mono
+//! for code, compiled into the binary) or the user's own files, parsed once per process, with
+//! the metrics layout needs.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustybuzz::Face;
+use rustybuzz::ttf_parser::{GlyphId, Tag};
+
+use crate::error::{Error, Result};
+use crate::model::FontPaths;
+
+/// A font's place in a `FontSet`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FontId(pub u8);
+
+/// The two families a document uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    Serif,
+    Mono,
+}
+
+/// Weight and slant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Style {
+    pub bold: bool,
+    pub italic: bool,
+}
+
+/// One parsed font.
+pub struct Font {
+    /// PostScript name, for the PDF font dictionary.
+    pub name: String,
+    pub data: &'static [u8],
+    pub face: Face<'static>,
+    pub family: Family,
+    pub units_per_em: f32,
+    /// Typographic ascender and descender (positive down for descender), in em.
+    pub ascender: f32,
+    pub descender: f32,
+    pub cap_height: f32,
+    pub x_height: f32,
+    /// Whether the font has `sups` and `subs` substitutions.
+    pub has_sups: bool,
+    pub has_subs: bool,
+}
+
+impl Font {
+    fn parse(data: &'static [u8], family: Family, label: &str) -> Result<Font> {
+        let face = Face::from_slice(data, 0).ok_or_else(|| Error::Input {
+            path: label.into(),
+            message: "not a usable TrueType/OpenType font".into(),
+        })?;
+        let upem = face.units_per_em() as f32;
+        let name = face
+            .names()
+            .into_iter()
+            .find(|n| n.name_id == rustybuzz::ttf_parser::name_id::POST_SCRIPT_NAME)
+            .and_then(|n| n.to_string())
+            .unwrap_or_else(|| "Font".into())
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let ascender = face.typographic_ascender().unwrap_or(face.ascender()) as f32 / upem;
+        let descender = -(face.typographic_descender().unwrap_or(face.descender()) as f32) / upem;
+        let cap_height = face.capital_height().map(|v| v as f32 / upem).unwrap_or(0.7);
+        let x_height = face.x_height().map(|v| v as f32 / upem).unwrap_or(0.5);
+        let gsub_features = gsub_feature_tags(&face);
+        Ok(Font {
+            name,
+            data,
+            family,
+            units_per_em: upem,
+            ascender,
+            descender,
+            cap_height,
+            x_height,
+            has_sups: gsub_features.contains(&Tag::from_bytes(b"sups")),
+            has_subs: gsub_features.contains(&Tag::from_bytes(b"subs")),
+            face,
+        })
+    }
+
+    /// Whether the font maps `c` to a glyph.
+    pub fn covers(&self, c: char) -> bool {
+        self.face.glyph_index(c).is_some_and(|g| g != GlyphId(0))
+    }
+
+    /// Advance of a glyph in em.
+    pub fn advance_em(&self, glyph: u16) -> f32 {
+        self.face.glyph_hor_advance(GlyphId(glyph)).unwrap_or(0) as f32 / self.units_per_em
+    }
+}
+
+fn gsub_feature_tags(face: &Face) -> Vec<Tag> {
+    face.tables()
+        .gsub
+        .map(|gsub| gsub.features.into_iter().map(|f| f.tag).collect())
+        .unwrap_or_default()
+}
+
+/// The fonts of one document: serif and mono, each in four styles.
+pub struct FontSet {
+    pub fonts: Vec<Arc<Font>>,
+}
+
+struct Bundled;
+
+impl Bundled {
+    const SERIF: [&'static [u8]; 4] = [
+        include_bytes!("../../fonts/SourceSerif4SmText-Regular.ttf"),
+        include_bytes!("../../fonts/SourceSerif4SmText-It.ttf"),
+        include_bytes!("../../fonts/SourceSerif4SmText-Bold.ttf"),
+        include_bytes!("../../fonts/SourceSerif4SmText-BoldIt.ttf"),
+    ];
+    const MONO: [&'static [u8]; 4] = [
+        include_bytes!("../../fonts/JetBrainsMono-Regular.ttf"),
+        include_bytes!("../../fonts/JetBrainsMono-Italic.ttf"),
+        include_bytes!("../../fonts/JetBrainsMono-Bold.ttf"),
+        include_bytes!("../../fonts/JetBrainsMono-BoldItalic.ttf"),
+    ];
+}
+
+/// The bundled fonts, parsed once per process.
+fn bundled() -> &'static [Arc<Font>] {
+    static FONTS: OnceLock<Vec<Arc<Font>>> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let mut fonts = Vec::new();
+        for (family, files) in [(Family::Serif, Bundled::SERIF), (Family::Mono, Bundled::MONO)] {
+            for data in files {
+                // The bundled files are checked by the tests; a failure here is a build defect.
+                if let Ok(font) = Font::parse(data, family, "bundled font") {
+                    fonts.push(Arc::new(font));
+                }
+            }
+        }
+        fonts
+    })
+}
+
+/// User font files, read and parsed once per process (keyed by canonical path).
+fn user_font(path: &str, family: Family) -> Result<Arc<Font>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Font>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(font) = cache.lock().ok().and_then(|c| c.get(path).cloned()) {
+        return Ok(font);
+    }
+    let data = std::fs::read(Path::new(path)).map_err(|e| Error::io(path, e))?;
+    // Font data lives as long as the process: parsed faces borrow it, and each distinct
+    // file is read once.
+    let data: &'static [u8] = Box::leak(data.into_boxed_slice());
+    let font = Arc::new(Font::parse(data, family, path)?);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(path.to_string(), font.clone());
+    }
+    Ok(font)
+}
+
+impl FontSet {
+    /// The fonts for a document: bundled ones, replaced by the user's where given.
+    pub fn load(paths: &FontPaths) -> Result<FontSet> {
+        let base = bundled();
+        if base.len() != 8 {
+            return Err(Error::Input {
+                path: "fonts/".into(),
+                message: "the bundled fonts could not be read".into(),
+            });
+        }
+        let choose = |path: &Option<String>, index: usize, family: Family| -> Result<Arc<Font>> {
+            match path {
+                Some(p) => user_font(p, family),
+                None => Ok(base[index].clone()),
+            }
+        };
+        let regular = choose(&paths.regular, 0, Family::Serif)?;
+        // A user regular without its own italic/bold keeps the family consistent: the user's
+        // regular stands in for missing styles.
+        let user_serif = paths.regular.is_some();
+        let pick = |p: &Option<String>, i: usize| -> Result<Arc<Font>> {
+            if p.is_none() && user_serif {
+                Ok(regular.clone())
+            } else {
+                choose(p, i, Family::Serif)
+            }
+        };
+        let italic = pick(&paths.italic, 1)?;
+        let bold = pick(&paths.bold, 2)?;
+        let bold_italic = pick(&paths.bold_italic, 3)?;
+        let mono = choose(&paths.mono, 4, Family::Mono)?;
+        let user_mono = paths.mono.is_some();
+        let mono_italic = if user_mono { mono.clone() } else { base[5].clone() };
+        let mono_bold = match (&paths.mono_bold, user_mono) {
+            (Some(p), _) => user_font(p, Family::Mono)?,
+            (None, true) => mono.clone(),
+            (None, false) => base[6].clone(),
+        };
+        let mono_bold_italic = if user_mono {
+            mono_bold.clone()
+        } else {
+            base[7].clone()
+        };
+        Ok(FontSet {
+            fonts: vec![
+                regular,
+                italic,
+                bold,
+                bold_italic,
+                mono,
+                mono_italic,
+                mono_bold,
+                mono_bold_italic,
+            ],
+        })
+    }
+
+    /// The font of a family and style.
+    pub fn select(&self, family: Family, style: Style) -> FontId {
+        let base = match family {
+            Family::Serif => 0,
+            Family::Mono => 4,
+        };
+        FontId(base + style.italic as u8 + 2 * style.bold as u8)
+    }
+
+    pub fn get(&self, id: FontId) -> &Font {
+        &self.fonts[id.0 as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_fonts_parse_with_kerning_and_features() {
+        let set = FontSet::load(&FontPaths::default()).unwrap();
+        assert_eq!(set.fonts.len(), 8);
+        let serif = set.get(set.select(Family::Serif, Style::default()));
+        assert!(serif.name.starts_with("SourceSerif4"), "{}", serif.name);
+        assert!(serif.has_sups && serif.has_subs);
+        for c in ['A', 'ế', 'ự', 'Ж', 'λ', '—', '“'] {
+            assert!(serif.covers(c), "{c}");
+        }
+        let mono = set.get(set.select(
+            Family::Mono,
+            Style {
+                bold: true,
+                italic: false,
+            },
+        ));
+        assert!(mono.name.contains("JetBrainsMono"), "{}", mono.name);
+        assert!(serif.ascender > 0.5 && serif.descender > 0.1);
+    }
+}

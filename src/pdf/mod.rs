@@ -1,0 +1,10 @@
+//! The PDF backend: a typesetter (fonts, shaping, line and page breaking) that lays the model
+//! out into pages of positioned items, and a writer that turns those pages into a PDF.
+
+pub mod fonts;
+pub mod hyphenate;
+pub mod inline;
+pub mod linebreak;
+pub mod page;
+pub mod shape;
+pub mod style;

@@ -1,0 +1,184 @@
+//! Text shaping with rustybuzz: kerning and ligatures, the document's language and each
+//! run's script. Words are shaped once per font and variant and then reused from a cache,
+//! which is what makes shaping a whole book cheap.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use rustybuzz::{BufferClusterLevel, Feature, Language, UnicodeBuffer};
+
+use super::fonts::{FontId, FontSet};
+
+/// Which OpenType features a piece of text is shaped with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Variant {
+    /// Kerning and standard ligatures.
+    Text,
+    /// True superscript glyphs (`sups`).
+    Sups,
+    /// True subscript glyphs (`subs`).
+    Subs,
+    /// Code: kerning off, no ligatures or contextual alternates, so code shows as typed.
+    Code,
+}
+
+/// One glyph as shaped, in em units of its font.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShapedGlyph {
+    pub id: u16,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+    /// Byte offset in the shaped text of the first character this glyph shows.
+    pub cluster: u32,
+}
+
+/// A shaped piece of text.
+#[derive(Debug, Clone, Default)]
+pub struct Shaped {
+    pub glyphs: Vec<ShapedGlyph>,
+    /// Total advance in em.
+    pub advance: f32,
+    /// Whether some character had no glyph in the font.
+    pub missing: bool,
+}
+
+impl Shaped {
+    /// The advance of glyphs `range` in em.
+    pub fn advance_of(&self, range: std::ops::Range<usize>) -> f32 {
+        self.glyphs[range].iter().map(|g| g.advance).sum()
+    }
+}
+
+/// Shapes text, caching each distinct (font, variant, text).
+pub struct Shaper<'f> {
+    pub fonts: &'f FontSet,
+    language: Option<Language>,
+    cache: HashMap<(FontId, Variant), HashMap<Box<str>, Arc<Shaped>>>,
+    /// Characters no font could show.
+    pub missing_chars: Vec<char>,
+}
+
+impl<'f> Shaper<'f> {
+    pub fn new(fonts: &'f FontSet, lang: &str) -> Self {
+        Shaper {
+            fonts,
+            language: Language::from_str(lang).ok(),
+            cache: HashMap::new(),
+            missing_chars: Vec::new(),
+        }
+    }
+
+    /// Shapes `text` (normally one word) in `font`.
+    pub fn shape(&mut self, font: FontId, variant: Variant, text: &str) -> Arc<Shaped> {
+        let per_font = self.cache.entry((font, variant)).or_default();
+        if let Some(hit) = per_font.get(text) {
+            return hit.clone();
+        }
+        let shaped = Arc::new(shape_uncached(
+            self.fonts,
+            font,
+            variant,
+            self.language.as_ref(),
+            text,
+        ));
+        if shaped.missing {
+            let f = self.fonts.get(font);
+            for c in text.chars() {
+                if !c.is_whitespace() && !c.is_control() && !f.covers(c) && !self.missing_chars.contains(&c) {
+                    self.missing_chars.push(c);
+                }
+            }
+        }
+        per_font.insert(text.into(), shaped.clone());
+        shaped
+    }
+
+    /// Number of distinct pieces shaped so far.
+    pub fn cached(&self) -> usize {
+        self.cache.values().map(HashMap::len).sum()
+    }
+}
+
+fn features(variant: Variant) -> Vec<Feature> {
+    let on = |tag: &str| Feature::from_str(tag).ok();
+    let list: [Option<Feature>; 3] = match variant {
+        Variant::Text => [None, None, None],
+        Variant::Sups => [on("sups"), None, None],
+        Variant::Subs => [on("subs"), None, None],
+        Variant::Code => [on("liga=0"), on("calt=0"), on("kern=0")],
+    };
+    list.into_iter().flatten().collect()
+}
+
+fn shape_uncached(
+    fonts: &FontSet,
+    font: FontId,
+    variant: Variant,
+    lang: Option<&Language>,
+    text: &str,
+) -> Shaped {
+    let f = fonts.get(font);
+    let mut buffer = UnicodeBuffer::new();
+    buffer.push_str(text);
+    buffer.set_cluster_level(BufferClusterLevel::MonotoneCharacters);
+    buffer.guess_segment_properties();
+    if let Some(lang) = lang {
+        buffer.set_language(lang.clone());
+    }
+    let output = rustybuzz::shape(&f.face, &features(variant), buffer);
+    let scale = 1.0 / f.units_per_em;
+    let mut glyphs = Vec::with_capacity(output.len());
+    let mut advance = 0.0;
+    let mut missing = false;
+    for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
+        let id = info.glyph_id as u16;
+        missing |= id == 0;
+        let a = pos.x_advance as f32 * scale;
+        advance += a;
+        glyphs.push(ShapedGlyph {
+            id,
+            advance: a,
+            x_offset: pos.x_offset as f32 * scale,
+            y_offset: pos.y_offset as f32 * scale,
+            cluster: info.cluster,
+        });
+    }
+    Shaped {
+        glyphs,
+        advance,
+        missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FontPaths;
+    use crate::pdf::fonts::{Family, Style};
+
+    #[test]
+    fn kerning_and_ligatures() {
+        let fonts = FontSet::load(&FontPaths::default()).unwrap();
+        let mut shaper = Shaper::new(&fonts, "en-US");
+        let serif = fonts.select(Family::Serif, Style::default());
+        let av = shaper.shape(serif, Variant::Text, "AV");
+        let a = shaper.shape(serif, Variant::Text, "A");
+        let v = shaper.shape(serif, Variant::Text, "V");
+        assert!(av.advance < a.advance + v.advance - 0.05, "AV is kerned");
+        let fi = shaper.shape(serif, Variant::Text, "fi");
+        assert_eq!(fi.glyphs.len(), 1, "fi ligature");
+        assert_eq!(fi.glyphs[0].cluster, 0);
+        let mono = fonts.select(Family::Mono, Style::default());
+        let arrow = shaper.shape(mono, Variant::Code, "->");
+        assert_eq!(arrow.glyphs.len(), 2);
+        assert!((arrow.advance - 1.2).abs() < 0.01, "two mono cells");
+        assert!(!shaper.shape(serif, Variant::Text, "Tiếng Việt").missing);
+        assert!(shaper.shape(serif, Variant::Text, "漢字").missing);
+        assert_eq!(shaper.missing_chars, ['漢', '字']);
+        let sup = shaper.shape(serif, Variant::Sups, "2");
+        let normal = shaper.shape(serif, Variant::Text, "2");
+        assert_ne!(sup.glyphs[0].id, normal.glyphs[0].id, "true superscript glyph");
+    }
+}
