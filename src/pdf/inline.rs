@@ -38,6 +38,9 @@ pub struct TextStyle {
     pub hyphenate: bool,
     /// Allow breaks after `/`, `.`, `::`, `_`... (code and URLs).
     pub code_breaks: bool,
+    /// Keep every space as typed (code blocks): spaces are fixed boxes, lines may break
+    /// after them.
+    pub preserve_spaces: bool,
 }
 
 impl TextStyle {
@@ -54,6 +57,7 @@ impl TextStyle {
             link: None,
             hyphenate: true,
             code_breaks: false,
+            preserve_spaces: false,
         }
     }
 
@@ -187,6 +191,79 @@ impl Setter<'_, '_> {
         self.set_atoms(&[Atom::Text(spec.style, text.to_string())], &[], spec)
     }
 
+    /// Sets runs of text, each in its own style (highlighted code).
+    pub fn set_styled(&mut self, runs: &[(TextStyle, String)], spec: &ParagraphSpec) -> SetParagraph {
+        let atoms: Vec<Atom> = runs.iter().map(|(s, t)| Atom::Text(*s, t.clone())).collect();
+        self.set_atoms(&atoms, &[], spec)
+    }
+
+    /// The widest unbreakable word and the width of the whole content on one line, in points
+    /// (for measuring table columns).
+    pub fn natural_widths(
+        &mut self,
+        content: &[Inline],
+        style: TextStyle,
+        images: &[model::Image],
+    ) -> (f32, f32) {
+        let mut links = Vec::new();
+        let mut atoms = Vec::new();
+        flatten(
+            content,
+            style,
+            &mut atoms,
+            &mut links,
+            images,
+            self.destination,
+            f32::MAX,
+        );
+        let mut widest: f32 = 0.0;
+        let mut total: f32 = 0.0;
+        let mut word = 0.0;
+        for atom in &atoms {
+            match atom {
+                Atom::Text(st, text) => {
+                    let font = st.font(self.shaper);
+                    let space = self.shaper.shape(font, variant_base(st.variant), " ").advance * st.size;
+                    for (k, part) in text.split(' ').enumerate() {
+                        if k > 0 {
+                            widest = widest.max(word);
+                            word = 0.0;
+                            total += space;
+                        }
+                        if part.is_empty() {
+                            continue;
+                        }
+                        let w = self.shaper.shape(font, st.variant, part).advance * st.size;
+                        // Code and URLs may break inside: their pieces count, not the whole.
+                        let w = if st.code_breaks || part.contains('/') {
+                            part.split_inclusive(['/', '.', '_', ':', ','])
+                                .map(|p| self.shaper.shape(font, st.variant, p).advance * st.size)
+                                .fold(0.0, f32::max)
+                        } else {
+                            w
+                        };
+                        word += w;
+                        total += self.shaper.shape(font, st.variant, part).advance * st.size;
+                    }
+                }
+                Atom::Image { width, .. } => {
+                    word += width;
+                    total += width;
+                }
+                Atom::Footnote(..) => {
+                    word += style.size * 0.5;
+                    total += style.size * 0.5;
+                }
+                Atom::LineBreak => {
+                    widest = widest.max(word);
+                    word = 0.0;
+                }
+                Atom::Mark(_) => {}
+            }
+        }
+        (widest.max(word), total)
+    }
+
     fn set_atoms(&mut self, atoms: &[Atom], links: &[LinkTarget], spec: &ParagraphSpec) -> SetParagraph {
         if atoms.is_empty() {
             return SetParagraph::default();
@@ -225,7 +302,7 @@ impl Setter<'_, '_> {
         let ragged = spec.align != Align::Justify;
         // Items are rebuilt only when a pass needs other break points (hyphenation is looked
         // up only for paragraphs that need it, as TeX does).
-        let mut built: Option<((bool, bool), Vec<Kp>, Vec<Piece>)> = None;
+        let mut built: Option<Built> = None;
         let measure = |_line: usize| spec.measure;
         for (pass, (hyphenate, params, anywhere)) in passes.iter().enumerate() {
             let key = (*hyphenate, *anywhere);
@@ -312,6 +389,36 @@ impl Setter<'_, '_> {
         };
         for atom in atoms {
             match atom {
+                Atom::Text(style, text) if style.preserve_spaces => {
+                    // Code: every space is a fixed box; a line may break after a run of them.
+                    if let Some((st, b)) = pending_space.take() {
+                        push_space(&mut items, &mut pieces, self, st, b);
+                    }
+                    let mut rest = text.as_str();
+                    while !rest.is_empty() {
+                        let spaces = rest.len() - rest.trim_start_matches(' ').len();
+                        if spaces > 0 {
+                            let font = style.font(self.shaper);
+                            let shaped = self.shaper.shape(font, Variant::Code, &rest[..spaces]);
+                            items.push(Kp::boxed(shaped.advance * style.size));
+                            pieces.push(Piece::Glyphs {
+                                style: *style,
+                                font,
+                                range: 0..shaped.glyphs.len(),
+                                shaped,
+                                text: Arc::from(&rest[..spaces]),
+                                em: style.size,
+                            });
+                            items.push(Kp::penalty(100.0));
+                            pieces.push(Piece::None);
+                            rest = &rest[spaces..];
+                            continue;
+                        }
+                        let end = rest.find(' ').unwrap_or(rest.len());
+                        self.word(&rest[..end], *style, &mut items, &mut pieces, spec, cuts);
+                        rest = &rest[end..];
+                    }
+                }
                 Atom::Text(style, text) => {
                     let mut word_start: Option<usize> = None;
                     let mut chars = text.char_indices().peekable();
@@ -506,9 +613,9 @@ impl Setter<'_, '_> {
                 Some(Cut::Explicit)
             } else if (c == '—' || c == '–') && prev.is_some() {
                 Some(Cut::Dash)
-            } else if code_breaks && is_code_break(c, next_c, prev) {
-                Some(Cut::Code)
-            } else if c == '/' && prev.is_some_and(char::is_alphanumeric) && next_c.is_alphanumeric() {
+            } else if (code_breaks && is_code_break(c, next_c, prev))
+                || (c == '/' && prev.is_some_and(char::is_alphanumeric) && next_c.is_alphanumeric())
+            {
                 Some(Cut::Code)
             } else {
                 None
@@ -768,6 +875,9 @@ impl Setter<'_, '_> {
         SetParagraph { lines, stats }
     }
 }
+
+/// Items built for a pass, keyed by (hyphenate, anywhere).
+type Built = ((bool, bool), Vec<Kp>, Vec<Piece>);
 
 /// Which break points inside words a pass may use.
 #[derive(Debug, Clone, Copy)]

@@ -96,6 +96,10 @@ pub struct Break {
     pub overfull: bool,
 }
 
+/// The best way found to reach a break in one fitness class:
+/// (total demerits, from node, ratio, line demerits, overfull).
+type Candidate = (f32, usize, f32, f32, bool);
+
 #[derive(Debug, Clone, Copy)]
 struct Node {
     position: usize,
@@ -209,7 +213,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
         }
         let forced = cost <= -INFINITY;
         // Best candidate per fitness class: (demerits, from node, ratio, line demerits, overfull).
-        let mut best: [Option<(f32, usize, f32, f32, bool)>; 4] = [None; 4];
+        let mut best: [Option<Candidate>; 4] = [None; 4];
         let mut remaining = Vec::with_capacity(active.len());
         let mut last_deactivated: Option<(usize, f32)> = None;
         for &a in &active {
@@ -297,11 +301,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
             continue;
         };
         // Where the next line starts: after discardable items following the break.
-        let mut next_start = if matches!(items[b], Item::Glue { .. }) {
-            b + 1
-        } else {
-            b + 1
-        };
+        let mut next_start = b + 1;
         while next_start < n && !matches!(items[next_start], Item::Box { .. }) {
             if let Item::Penalty { cost, .. } = items[next_start]
                 && cost <= -INFINITY
