@@ -41,7 +41,7 @@ pub struct BlockLayout<'a, 's, 'f> {
 }
 
 /// Bullets by list depth.
-const BULLETS: [&str; 3] = ["•", "◦", "▪"];
+const BULLETS: [&str; 3] = ["•", "–", "·"];
 
 impl BlockLayout<'_, '_, '_> {
     fn body_style(&self) -> TextStyle {
@@ -207,10 +207,10 @@ impl BlockLayout<'_, '_, '_> {
         if self.flow.items.len() == start {
             return;
         }
-        // Keep the heading with what follows (and, through the orphan rule, with two lines).
+        // Keep the heading with at least two lines of what follows, whatever it is.
         self.flow.keep_with_next();
         self.flow.glue(below, below * 0.2, &frame.bars);
-        self.flow.keep_with_next();
+        self.flow.keep_lines(2);
     }
 
     fn quote(&mut self, blocks: &[Block], frame: &Frame) {
@@ -264,7 +264,7 @@ impl BlockLayout<'_, '_, '_> {
                 let mut vbox = line_box(line, &inner, leading, BoxKind::Code);
                 if k + 1 < count {
                     let baseline = baseline_of(&vbox);
-                    let mark = self.glyph_run("↩", size, frame.left + frame.width - pad * 0.5, baseline);
+                    let mark = self.glyph_run("→", size, frame.left + frame.width - pad * 0.5, baseline);
                     vbox.items.push(Item::Text(mark));
                 }
                 boxes.push(vbox);

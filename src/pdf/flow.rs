@@ -81,14 +81,27 @@ impl VBox {
 #[derive(Debug, Default)]
 pub struct FlowBuilder {
     pub items: Vec<Flow>,
+    /// Boxes still to come before a break is allowed again (keep-with-next).
+    keep: usize,
 }
 
 impl FlowBuilder {
     pub fn push_box(&mut self, b: VBox) {
+        let counts = b.height > 0.0;
         self.items.push(Flow::Box(b));
+        if counts && self.keep > 0 {
+            self.keep -= 1;
+        }
+    }
+
+    /// Forbids every break until `lines` more boxes have been added.
+    pub fn keep_lines(&mut self, lines: usize) {
+        self.keep = self.keep.max(lines);
+        self.keep_with_next();
     }
 
     pub fn penalty(&mut self, cost: f32) {
+        let cost = if self.keep > 0 { NEVER } else { cost };
         // Two penalties in a row: the larger wins (a "never" is never weakened).
         if let Some(Flow::Penalty(prev)) = self.items.last_mut() {
             if cost >= NEVER || *prev >= NEVER {
@@ -103,11 +116,23 @@ impl FlowBuilder {
 
     /// Adds space between blocks. Consecutive glue merges (the larger space wins).
     pub fn glue(&mut self, height: f32, stretch: f32, bars: &[f32]) {
-        if let Some(Flow::Glue {
-            height: h,
-            stretch: s,
-            ..
-        }) = self.items.last_mut()
+        // Merge with the glue just before (or just before a "never" penalty).
+        let n = self.items.len();
+        let target = match self.items.last() {
+            Some(Flow::Glue { .. }) => Some(n - 1),
+            Some(Flow::Penalty(p))
+                if *p >= NEVER && n >= 2 && matches!(self.items[n - 2], Flow::Glue { .. }) =>
+            {
+                Some(n - 2)
+            }
+            _ => None,
+        };
+        if let Some(i) = target
+            && let Flow::Glue {
+                height: h,
+                stretch: s,
+                ..
+            } = &mut self.items[i]
         {
             *h = h.max(height);
             *s = s.max(stretch);
@@ -115,6 +140,9 @@ impl FlowBuilder {
         }
         if self.items.is_empty() {
             return;
+        }
+        if self.keep > 0 {
+            self.penalty(NEVER);
         }
         self.items.push(Flow::Glue {
             height,

@@ -112,10 +112,15 @@ struct Node {
     total_demerits: f32,
     previous: Option<usize>,
     hyphenated: bool,
+    /// Consecutive hyphenated lines ending here (0 to `MAX_HYPHEN_RUN`).
+    hyphen_run: u8,
     ratio: f32,
     demerits: f32,
     overfull: bool,
 }
+
+/// Most hyphenated lines in a row (a third is allowed only as a last resort).
+pub const MAX_HYPHEN_RUN: u8 = 2;
 
 fn fitness(ratio: f32) -> u8 {
     if ratio < -0.5 {
@@ -182,6 +187,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
         total_demerits: 0.0,
         previous: None,
         hyphenated: false,
+        hyphen_run: 0,
         ratio: 0.0,
         demerits: 0.0,
         overfull: false,
@@ -213,7 +219,8 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
         }
         let forced = cost <= -INFINITY;
         // Best candidate per fitness class: (demerits, from node, ratio, line demerits, overfull).
-        let mut best: [Option<Candidate>; 4] = [None; 4];
+        // Best candidate per fitness class and hyphen run.
+        let mut best: [Option<Candidate>; 12] = [None; 12];
         let mut remaining = Vec::with_capacity(active.len());
         let mut last_deactivated: Option<(usize, f32)> = None;
         for &a in &active {
@@ -254,7 +261,14 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
             } else {
                 remaining.push(a);
             }
-            let acceptable = !overfull && (ratio <= params.max_ratio || params.accept_any_loose);
+            let run = if flagged && !forced {
+                node.hyphen_run + 1
+            } else {
+                0
+            };
+            let acceptable = !overfull
+                && (ratio <= params.max_ratio || params.accept_any_loose)
+                && (run <= MAX_HYPHEN_RUN || params.accept_any_loose);
             if !acceptable {
                 continue;
             }
@@ -277,7 +291,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
                 demerits += params.fitness_demerits;
             }
             let total = node.total_demerits + demerits;
-            let slot = &mut best[fit as usize];
+            let slot = &mut best[fit as usize * 3 + run.min(MAX_HYPHEN_RUN) as usize];
             if slot.is_none_or(|(d, ..)| total < d) {
                 *slot = Some((total, a, ratio, demerits, false));
             }
@@ -291,7 +305,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
         {
             let node = nodes[a];
             let total = node.total_demerits + INFINITY;
-            best[1] = Some((total, a, ratio.max(-1.0), INFINITY, true));
+            best[3] = Some((total, a, ratio.max(-1.0), INFINITY, true));
         }
         active = remaining;
         let Some(min_total) = best.iter().flatten().map(|c| c.0).reduce(f32::min) else {
@@ -313,10 +327,11 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
         let after_w = sum_w[next_start.min(n)];
         let after_y = sum_y[next_start.min(n)];
         let after_z = sum_z[next_start.min(n)];
-        for (fit, cand) in best.iter().enumerate() {
+        for (slot, cand) in best.iter().enumerate() {
             let Some((total, from, ratio, demerits, overfull)) = *cand else {
                 continue;
             };
+            let (fit, run) = (slot / 3, (slot % 3) as u8);
             if total > min_total + params.fitness_demerits {
                 continue;
             }
@@ -331,6 +346,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
                 total_demerits: total,
                 previous: Some(from),
                 hyphenated: flagged,
+                hyphen_run: run,
                 ratio,
                 demerits,
                 overfull,

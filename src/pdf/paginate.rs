@@ -212,6 +212,17 @@ impl Builder<'_> {
         }
     }
 
+    /// Whether the page may break anywhere after its last box.
+    fn break_since_last_box(&self) -> bool {
+        let last_box = self.cur.iter().rposition(|f| matches!(f, Flow::Box(_)));
+        let Some(start) = last_box else { return true };
+        self.cur[start + 1..].iter().enumerate().any(|(k, f)| match f {
+            Flow::Penalty(p) => *p < NEVER,
+            Flow::Glue { .. } => k == 0,
+            _ => false,
+        })
+    }
+
     fn add_box(&mut self, b: VBox, queue: &mut VecDeque<Flow>) {
         let t = self.totals();
         let mut with = t;
@@ -222,7 +233,9 @@ impl Builder<'_> {
             return;
         }
         // A figure that does not fit floats to the next page; text fills the gap.
-        if b.float && !self.page_is_empty() && b.height <= self.spec.height {
+        // A float never leaves what it is kept with (a heading just above it).
+        let kept = !self.break_since_last_box();
+        if b.float && !kept && !self.page_is_empty() && b.height <= self.spec.height {
             self.floats.push_back(b);
             return;
         }
@@ -416,6 +429,36 @@ impl Builder<'_> {
 
 /// Breaks one chapter's vertical list into pages.
 pub fn paginate(flow: Vec<Flow>, notes: &Notes, spec: PageSpec) -> Vec<PageBody> {
+    if std::env::var_os("FOLIO_DEBUG_FLOW").is_some() {
+        for f in &flow {
+            match f {
+                Flow::Box(b) => {
+                    let text: String = b
+                        .items
+                        .iter()
+                        .filter_map(|i| match i {
+                            super::page::Item::Text(r) => Some(r.text.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    eprintln!(
+                        "BOX {:?} h={:.1} {}",
+                        b.kind,
+                        b.height,
+                        text.chars().take(40).collect::<String>()
+                    );
+                }
+                other => eprintln!(
+                    "{:?}",
+                    match other {
+                        Flow::Glue { height, .. } => format!("GLUE {height:.1}"),
+                        Flow::Penalty(p) => format!("PEN {p}"),
+                        _ => "NEWPAGE".into(),
+                    }
+                ),
+            }
+        }
+    }
     let mut builder = Builder {
         spec,
         notes,
