@@ -93,10 +93,14 @@ pub struct Rendered {
 /// Renders a document in one format.
 pub fn render(document: &Document, format: Format) -> Result<Rendered> {
     match format {
-        Format::Pdf => Err(Error::Export {
-            document: document.meta.title.clone(),
-            message: "the PDF backend is not built yet".into(),
-        }),
+        Format::Pdf => {
+            let r = crate::pdf::render(document)?;
+            Ok(Rendered {
+                bytes: r.bytes,
+                pages: Some(r.pages),
+                warnings: r.warnings,
+            })
+        }
         Format::Epub => Err(Error::Export {
             document: document.meta.title.clone(),
             message: "the EPUB backend is not built yet".into(),

@@ -124,6 +124,11 @@ impl Bundled {
     ];
 }
 
+/// The bundled font files (serif regular, italic, bold, bold italic; then mono).
+pub fn bundled_data() -> impl Iterator<Item = &'static [u8]> {
+    Bundled::SERIF.into_iter().chain(Bundled::MONO)
+}
+
 /// The bundled fonts, parsed once per process.
 fn bundled() -> &'static [Arc<Font>] {
     static FONTS: OnceLock<Vec<Arc<Font>>> = OnceLock::new();

@@ -1,0 +1,432 @@
+//! Finishing the PDF on printpdf's lopdf document, for what printpdf 0.12.8 does not do or
+//! does differently from what folio needs:
+//! - a nested outline (printpdf's bookmarks are flat and re-sorted by page);
+//! - document language (`/Lang`), page labels, `/PageMode` as a name (printpdf writes a string),
+//!   `/DisplayDocTitle`;
+//! - the Info dictionary and XMP metadata from the document (printpdf writes an empty
+//!   `/GTS_PDFXVersion`, which makes `pdfinfo` report PDF/X, and no XMP for plain PDFs);
+//! - subset tags on font names (the fonts are subset before printpdf sees them, so it
+//!   writes them as whole fonts);
+//! - a trailer `/ID` derived from the content (printpdf's is random);
+//! - stream compression.
+
+use std::collections::HashMap;
+
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+
+use super::page::{LabelStyle, Layout};
+use crate::error::{Error, Result};
+use crate::model::Document;
+
+/// Applies every finishing step to `pdf`.
+pub fn finish(
+    pdf: &mut lopdf::Document,
+    layout: &Layout,
+    doc: &Document,
+    _destinations: &HashMap<&str, (usize, f32, f32)>,
+) -> Result<()> {
+    pdf.version = "1.7".into();
+    let root = pdf
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|e| failed(doc, e))?;
+    let pages: Vec<ObjectId> = pdf.get_pages().into_values().collect();
+    let outline = outline(pdf, layout, &pages);
+    let metadata = xmp(doc);
+    let metadata_id = pdf.add_object(Stream::new(
+        Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Metadata".to_vec())),
+            ("Subtype", Object::Name(b"XML".to_vec())),
+        ]),
+        metadata.into_bytes(),
+    ));
+    let labels = page_labels(layout);
+    {
+        let catalog = pdf.get_dictionary_mut(root).map_err(|e| failed(doc, e))?;
+        catalog.remove(b"Outlines");
+        catalog.set("Lang", text(&doc.meta.lang));
+        catalog.set("PageLabels", labels);
+        catalog.set("Metadata", Object::Reference(metadata_id));
+        catalog.set(
+            "ViewerPreferences",
+            Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
+        );
+        match outline {
+            Some(id) => {
+                catalog.set("Outlines", Object::Reference(id));
+                catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+            }
+            None => catalog.set("PageMode", Object::Name(b"UseNone".to_vec())),
+        }
+    }
+    let info = info(doc);
+    let info_id = pdf.add_object(info);
+    pdf.trailer.set("Info", Object::Reference(info_id));
+    tag_subset_fonts(pdf);
+    let id = document_id(layout, doc);
+    pdf.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(id.to_vec(), StringFormat::Hexadecimal),
+            Object::String(id.to_vec(), StringFormat::Hexadecimal),
+        ]),
+    );
+    pdf.prune_objects();
+    pdf.renumber_objects();
+    pdf.compress();
+    Ok(())
+}
+
+fn failed(doc: &Document, e: lopdf::Error) -> Error {
+    Error::Export {
+        document: doc.meta.title.clone(),
+        message: format!("finishing the PDF failed: {e}"),
+    }
+}
+
+/// A PDF text string: ASCII as is, anything else as UTF-16BE with a byte-order mark.
+fn text(s: &str) -> Object {
+    if s.is_ascii() {
+        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+    } else {
+        let mut bytes = vec![0xFE, 0xFF];
+        for unit in s.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_be_bytes());
+        }
+        Object::String(bytes, StringFormat::Hexadecimal)
+    }
+}
+
+/// The nested outline: each heading under the nearest heading of a higher level.
+fn outline(pdf: &mut lopdf::Document, layout: &Layout, pages: &[ObjectId]) -> Option<ObjectId> {
+    if layout.outline.is_empty() {
+        return None;
+    }
+    let root = pdf.new_object_id();
+    // Tree as parent indices: None for top-level entries.
+    let entries = &layout.outline;
+    let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        while let Some(&top) = stack.last() {
+            if entries[top].level >= e.level {
+                stack.pop();
+            } else {
+                break;
+            }
+        }
+        parent.push(stack.last().copied());
+        stack.push(i);
+    }
+    let ids: Vec<ObjectId> = entries.iter().map(|_| pdf.new_object_id()).collect();
+    let children =
+        |p: Option<usize>| -> Vec<usize> { (0..entries.len()).filter(|&i| parent[i] == p).collect() };
+    // Count of visible descendants: top levels open, deeper levels closed.
+    let mut dicts: Vec<Dictionary> = Vec::with_capacity(entries.len());
+    let mut kids_of: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+    for i in 0..entries.len() {
+        kids_of.entry(parent[i]).or_default().push(i);
+    }
+    let _ = children;
+    for (i, e) in entries.iter().enumerate() {
+        let mut d = Dictionary::new();
+        d.set("Title", text(&e.title));
+        d.set(
+            "Parent",
+            Object::Reference(parent[i].map(|p| ids[p]).unwrap_or(root)),
+        );
+        if let Some(&page) = pages.get(e.page) {
+            let top = layout.pages.get(e.page).map(|p| p.height - e.y).unwrap_or(0.0);
+            d.set(
+                "Dest",
+                Object::Array(vec![
+                    Object::Reference(page),
+                    Object::Name(b"XYZ".to_vec()),
+                    Object::Null,
+                    Object::Real(top + 4.0),
+                    Object::Null,
+                ]),
+            );
+        }
+        let siblings = &kids_of[&parent[i]];
+        let pos = siblings.iter().position(|&s| s == i).unwrap_or(0);
+        if pos > 0 {
+            d.set("Prev", Object::Reference(ids[siblings[pos - 1]]));
+        }
+        if let Some(&next) = siblings.get(pos + 1) {
+            d.set("Next", Object::Reference(ids[next]));
+        }
+        if let Some(kids) = kids_of.get(&Some(i)) {
+            d.set("First", Object::Reference(ids[kids[0]]));
+            d.set("Last", Object::Reference(ids[*kids.last().unwrap_or(&kids[0])]));
+            // Chapters open, sections closed.
+            let count = kids.len() as i64;
+            d.set(
+                "Count",
+                Object::Integer(if parent[i].is_none() { count } else { -count }),
+            );
+        }
+        dicts.push(d);
+    }
+    for (i, d) in dicts.into_iter().enumerate() {
+        pdf.objects.insert(ids[i], Object::Dictionary(d));
+    }
+    let top = &kids_of[&None];
+    let visible = top.len()
+        + top
+            .iter()
+            .map(|t| kids_of.get(&Some(*t)).map_or(0, Vec::len))
+            .sum::<usize>();
+    let mut r = Dictionary::new();
+    r.set("Type", Object::Name(b"Outlines".to_vec()));
+    r.set("First", Object::Reference(ids[top[0]]));
+    r.set("Last", Object::Reference(ids[*top.last().unwrap_or(&top[0])]));
+    r.set("Count", Object::Integer(visible as i64));
+    pdf.objects.insert(root, Object::Dictionary(r));
+    Some(root)
+}
+
+fn page_labels(layout: &Layout) -> Dictionary {
+    let mut nums = Vec::new();
+    for range in &layout.labels {
+        nums.push(Object::Integer(range.start as i64));
+        let style = match range.style {
+            LabelStyle::LowerRoman => b"r".to_vec(),
+            LabelStyle::Arabic => b"D".to_vec(),
+        };
+        let mut d = Dictionary::new();
+        d.set("S", Object::Name(style));
+        if range.first != 1 {
+            d.set("St", Object::Integer(range.first as i64));
+        }
+        nums.push(Object::Dictionary(d));
+    }
+    Dictionary::from_iter(vec![("Nums", Object::Array(nums))])
+}
+
+/// `(year, month, day, hour, minute, second)` of a Unix time (UTC).
+pub fn civil(seconds: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = seconds.div_euclid(86_400);
+    let rem = seconds.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = if m <= 2 { y + 1 } else { y };
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        ((rem % 3600) / 60) as u32,
+        (rem % 60) as u32,
+    )
+}
+
+fn pdf_date(seconds: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(seconds);
+    format!("D:{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z")
+}
+
+fn iso_date(seconds: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(seconds);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+fn info(doc: &Document) -> Dictionary {
+    let m = &doc.meta;
+    let mut d = Dictionary::new();
+    d.set("Title", text(&m.title));
+    if !m.authors.is_empty() {
+        d.set("Author", text(&m.authors.join(", ")));
+    }
+    if let Some(s) = m.description.as_ref().or(m.subtitle.as_ref()) {
+        d.set("Subject", text(s));
+    }
+    if !m.keywords.is_empty() {
+        d.set("Keywords", text(&m.keywords.join(", ")));
+    }
+    d.set("Creator", text("folio"));
+    d.set(
+        "Producer",
+        text(concat!("folio ", env!("CARGO_PKG_VERSION"), " (printpdf)")),
+    );
+    let date = pdf_date(m.modified);
+    d.set(
+        "CreationDate",
+        Object::String(date.clone().into_bytes(), StringFormat::Literal),
+    );
+    d.set(
+        "ModDate",
+        Object::String(date.into_bytes(), StringFormat::Literal),
+    );
+    d
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// XMP metadata with the same facts as the Info dictionary.
+fn xmp(doc: &Document) -> String {
+    let m = &doc.meta;
+    let date = iso_date(m.modified);
+    let lang = xml_escape(&m.lang);
+    let mut creators = String::new();
+    for a in &m.authors {
+        creators.push_str(&format!("<rdf:li>{}</rdf:li>", xml_escape(a)));
+    }
+    let description = m
+        .description
+        .as_ref()
+        .map(|d| {
+            format!(
+                "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>",
+                xml_escape(d)
+            )
+        })
+        .unwrap_or_default();
+    let subjects: String = m
+        .keywords
+        .iter()
+        .map(|k| format!("<rdf:li>{}</rdf:li>", xml_escape(k)))
+        .collect();
+    format!(
+        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
+<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\
+<dc:format>application/pdf</dc:format>\n\
+<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n\
+<dc:creator><rdf:Seq>{creators}</rdf:Seq></dc:creator>\n\
+{description}\n\
+<dc:subject><rdf:Bag>{subjects}</rdf:Bag></dc:subject>\n\
+<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>\n\
+<pdf:Keywords>{keywords}</pdf:Keywords>\n\
+<pdf:Producer>folio {version} (printpdf)</pdf:Producer>\n\
+<xmp:CreatorTool>folio</xmp:CreatorTool>\n\
+<xmp:CreateDate>{date}</xmp:CreateDate>\n\
+<xmp:ModifyDate>{date}</xmp:ModifyDate>\n\
+<xmp:MetadataDate>{date}</xmp:MetadataDate>\n\
+</rdf:Description>\n\
+</rdf:RDF>\n\
+</x:xmpmeta>\n\
+<?xpacket end=\"w\"?>",
+        title = xml_escape(&m.title),
+        keywords = xml_escape(&m.keywords.join(", ")),
+        version = env!("CARGO_PKG_VERSION"),
+    )
+}
+
+/// FNV-1a, 64 bits: a small stable hash for identifiers.
+pub fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    h
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Marks every embedded font as a subset: `ABCDEF+Name`, the tag derived from the name.
+fn tag_subset_fonts(pdf: &mut lopdf::Document) {
+    let ids: Vec<ObjectId> = pdf.objects.keys().copied().collect();
+    for id in ids {
+        let Some(Object::Dictionary(d)) = pdf.objects.get_mut(&id) else {
+            continue;
+        };
+        let key: &[u8] = if d.has(b"FontName") {
+            b"FontName"
+        } else {
+            b"BaseFont"
+        };
+        let is_font = d
+            .get(b"Type")
+            .ok()
+            .and_then(|t| t.as_name().ok())
+            .is_some_and(|t| t == b"Font" || t == b"FontDescriptor");
+        if !is_font {
+            continue;
+        }
+        // Standard 14 fonts (never used by folio) stay as they are.
+        if d.get(b"Subtype").ok().and_then(|t| t.as_name().ok()) == Some(b"Type1".as_slice()) {
+            continue;
+        }
+        let Ok(name) = d.get(key).and_then(Object::as_name).map(|n| n.to_vec()) else {
+            continue;
+        };
+        if name.len() > 7 && name[6] == b'+' {
+            continue;
+        }
+        let h = fnv1a(&name, FNV_OFFSET);
+        let mut tagged: Vec<u8> = (0..6).map(|i| b'A' + ((h >> (i * 5)) % 26) as u8).collect();
+        tagged.push(b'+');
+        tagged.extend_from_slice(&name);
+        d.set(key, Object::Name(tagged));
+    }
+}
+
+/// A 16-byte file identifier from the document's content.
+fn document_id(layout: &Layout, doc: &Document) -> [u8; 16] {
+    let mut h1 = fnv1a(doc.meta.title.as_bytes(), FNV_OFFSET);
+    h1 = fnv1a(&doc.meta.modified.to_le_bytes(), h1);
+    let mut h2 = fnv1a(
+        &(layout.pages.len() as u64).to_le_bytes(),
+        h1 ^ 0x9e37_79b9_7f4a_7c15,
+    );
+    for page in &layout.pages {
+        for item in &page.items {
+            if let super::page::Item::Text(run) = item {
+                h2 = fnv1a(run.text.as_bytes(), h2);
+            }
+        }
+    }
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&h1.to_be_bytes());
+    out[8..].copy_from_slice(&h2.to_be_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(pdf_date(0), "D:19700101000000Z");
+        assert_eq!(iso_date(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
+    }
+
+    #[test]
+    fn text_strings() {
+        assert_eq!(
+            text("abc"),
+            Object::String(b"abc".to_vec(), StringFormat::Literal)
+        );
+        match text("é") {
+            Object::String(b, _) => assert_eq!(b, [0xFE, 0xFF, 0x00, 0xE9]),
+            other => panic!("{other:?}"),
+        }
+    }
+}

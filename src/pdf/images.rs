@@ -1,0 +1,358 @@
+//! Images for the PDF writer: JPEG passed through untouched (DCTDecode), PNG, GIF and WebP
+//! decoded once into 8-bit RGB (with a soft mask for transparency, compressed by the
+//! writer), SVG converted to vector drawing operations with svg2pdf and wrapped as a Form
+//! XObject. SVG text uses the bundled fonts; SVG files never load anything from disk or
+//! network.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+use std::sync::{Arc, OnceLock};
+
+use printpdf::{DictItem, ExternalStream, ExternalXObject, PdfDocument, XObjectId};
+
+use super::page::{Item, Layout};
+use crate::model::{Document, Image, ImageFormat};
+
+/// An image registered with printpdf.
+pub struct Embedded {
+    /// Resource name of the XObject.
+    pub name: String,
+}
+
+/// Embeds every image the pages show, once each, under stable names.
+pub fn embed_images(layout: &Layout, doc: &Document, pdf: &mut PdfDocument) -> HashMap<usize, Embedded> {
+    let mut used: Vec<usize> = layout
+        .pages
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| match i {
+            Item::Image { image, .. } => Some(*image),
+            _ => None,
+        })
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut out = HashMap::new();
+    for index in used {
+        let Some(image) = doc.images.get(index) else {
+            continue;
+        };
+        let Some(stream) = xobject(image) else { continue };
+        let name = format!("Im{index}");
+        pdf.resources.xobjects.map.insert(
+            XObjectId(name.clone()),
+            printpdf::XObject::External(ExternalXObject {
+                stream,
+                width: None,
+                height: None,
+                dpi: None,
+            }),
+        );
+        out.insert(index, Embedded { name });
+    }
+    out
+}
+
+fn name(s: &str) -> DictItem {
+    DictItem::Name(s.as_bytes().to_vec())
+}
+
+/// The XObject stream of an image, drawn in the unit square.
+pub fn xobject(image: &Image) -> Option<ExternalStream> {
+    match image.format {
+        ImageFormat::Jpeg => jpeg(&image.data),
+        ImageFormat::Png | ImageFormat::Gif | ImageFormat::Webp => raster(&image.data),
+        ImageFormat::Svg => svg(&image.data),
+        ImageFormat::Missing => None,
+    }
+}
+
+/// A JPEG, untouched. Components and size come from its frame header.
+fn jpeg(data: &[u8]) -> Option<ExternalStream> {
+    let info = jpeg_info(data)?;
+    let color_space = match info.components {
+        1 => "DeviceGray",
+        3 => "DeviceRGB",
+        4 => "DeviceCMYK",
+        _ => return None,
+    };
+    let mut dict = BTreeMap::new();
+    dict.insert("Type".into(), name("XObject"));
+    dict.insert("Subtype".into(), name("Image"));
+    dict.insert("Width".into(), DictItem::Int(info.width as i64));
+    dict.insert("Height".into(), DictItem::Int(info.height as i64));
+    dict.insert("ColorSpace".into(), name(color_space));
+    dict.insert("BitsPerComponent".into(), DictItem::Int(8));
+    dict.insert("Filter".into(), name("DCTDecode"));
+    if info.components == 4 && info.adobe_inverted {
+        // Adobe CMYK JPEGs store inverted values.
+        dict.insert(
+            "Decode".into(),
+            DictItem::Array(
+                [1, 0, 1, 0, 1, 0, 1, 0]
+                    .iter()
+                    .map(|&v| DictItem::Int(v))
+                    .collect(),
+            ),
+        );
+    }
+    Some(ExternalStream {
+        dict,
+        content: data.to_vec(),
+        compress: false,
+    })
+}
+
+struct JpegInfo {
+    width: u32,
+    height: u32,
+    components: u8,
+    adobe_inverted: bool,
+}
+
+/// Reads the frame header (SOFn) and the Adobe marker of a JPEG.
+fn jpeg_info(data: &[u8]) -> Option<JpegInfo> {
+    if data.get(..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    let mut i = 2;
+    let mut adobe = false;
+    while i + 4 <= data.len() {
+        if data[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = data[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = u16::from_be_bytes([data[i + 2], data[i + 3]]) as usize;
+        let body = data.get(i + 4..i + 2 + len)?;
+        match marker {
+            0xEE if body.starts_with(b"Adobe") => adobe = true,
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                return Some(JpegInfo {
+                    height: u16::from_be_bytes([*body.get(1)?, *body.get(2)?]) as u32,
+                    width: u16::from_be_bytes([*body.get(3)?, *body.get(4)?]) as u32,
+                    components: *body.get(5)?,
+                    adobe_inverted: adobe,
+                });
+            }
+            0xDA => return None,
+            _ => {}
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+/// PNG, GIF and WebP: decoded to 8-bit RGB, transparency as a soft mask.
+fn raster(data: &[u8]) -> Option<ExternalStream> {
+    let mut reader = image::ImageReader::new(Cursor::new(data))
+        .with_guessed_format()
+        .ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let decoded = reader.decode().ok()?;
+    let (w, h) = (decoded.width(), decoded.height());
+    let has_alpha = decoded.color().has_alpha();
+    let gray = !decoded.color().has_color();
+    let mut dict = BTreeMap::new();
+    dict.insert("Type".into(), name("XObject"));
+    dict.insert("Subtype".into(), name("Image"));
+    dict.insert("Width".into(), DictItem::Int(w as i64));
+    dict.insert("Height".into(), DictItem::Int(h as i64));
+    dict.insert("BitsPerComponent".into(), DictItem::Int(8));
+    let (pixels, alpha): (Vec<u8>, Option<Vec<u8>>) = if gray {
+        let la = decoded.to_luma_alpha8();
+        let pixels = la.pixels().map(|p| p.0[0]).collect();
+        let alpha = has_alpha.then(|| la.pixels().map(|p| p.0[1]).collect());
+        (pixels, alpha)
+    } else if has_alpha {
+        let rgba = decoded.to_rgba8();
+        let mut pixels = Vec::with_capacity((w * h * 3) as usize);
+        let mut alpha = Vec::with_capacity((w * h) as usize);
+        for p in rgba.pixels() {
+            pixels.extend_from_slice(&p.0[..3]);
+            alpha.push(p.0[3]);
+        }
+        (pixels, Some(alpha))
+    } else {
+        (decoded.to_rgb8().into_raw(), None)
+    };
+    dict.insert(
+        "ColorSpace".into(),
+        name(if gray { "DeviceGray" } else { "DeviceRGB" }),
+    );
+    if let Some(alpha) = alpha.filter(|a| a.iter().any(|&v| v != 255)) {
+        let mut mask = BTreeMap::new();
+        mask.insert("Type".into(), name("XObject"));
+        mask.insert("Subtype".into(), name("Image"));
+        mask.insert("Width".into(), DictItem::Int(w as i64));
+        mask.insert("Height".into(), DictItem::Int(h as i64));
+        mask.insert("BitsPerComponent".into(), DictItem::Int(8));
+        mask.insert("ColorSpace".into(), name("DeviceGray"));
+        dict.insert(
+            "SMask".into(),
+            DictItem::Stream {
+                stream: ExternalStream {
+                    dict: mask,
+                    content: alpha,
+                    compress: true,
+                },
+            },
+        );
+    }
+    Some(ExternalStream {
+        dict,
+        content: pixels,
+        compress: true,
+    })
+}
+
+/// The font database SVG text is set with: the bundled fonts only.
+fn svg_fonts() -> Arc<usvg::fontdb::Database> {
+    static DB: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        for font in super::fonts::bundled_data() {
+            db.load_font_data(font.to_vec());
+        }
+        db.set_serif_family("Source Serif 4 SmText");
+        db.set_sans_serif_family("Source Serif 4 SmText");
+        db.set_cursive_family("Source Serif 4 SmText");
+        db.set_fantasy_family("Source Serif 4 SmText");
+        db.set_monospace_family("JetBrains Mono");
+        Arc::new(db)
+    })
+    .clone()
+}
+
+/// An SVG as a Form XObject in the unit square, drawn as vectors.
+fn svg(data: &[u8]) -> Option<ExternalStream> {
+    let mut options = usvg::Options {
+        font_family: "Source Serif 4 SmText".into(),
+        fontdb: svg_fonts(),
+        ..usvg::Options::default()
+    };
+    // Never read files or follow links: only images embedded as data URLs are drawn.
+    options.image_href_resolver = usvg::ImageHrefResolver {
+        resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+        resolve_string: Box::new(|_, _| None),
+    };
+    let tree = usvg::Tree::from_data(data, &options).ok()?;
+    let (w, h) = (tree.size().width(), tree.size().height());
+    let bytes = svg2pdf::to_pdf(
+        &tree,
+        svg2pdf::ConversionOptions::default(),
+        svg2pdf::PageOptions::default(),
+    )
+    .ok()?;
+    let pdf = lopdf::Document::load_mem(&bytes).ok()?;
+    let page_id = *pdf.get_pages().values().next()?;
+    let page = pdf.get_dictionary(page_id).ok()?;
+    let content = pdf.get_page_content(page_id);
+    let resources = page
+        .get(b"Resources")
+        .ok()
+        .map(|r| inline(&pdf, r, 0))
+        .unwrap_or(DictItem::Dict { map: BTreeMap::new() });
+    // Scale the page (w × h points at 72 dpi) to the unit square.
+    let mut ops = format!("q {} 0 0 {} 0 0 cm\n", 1.0 / w, 1.0 / h).into_bytes();
+    ops.extend_from_slice(&content);
+    ops.extend_from_slice(b"\nQ\n");
+    let mut dict = BTreeMap::new();
+    dict.insert("Type".into(), name("XObject"));
+    dict.insert("Subtype".into(), name("Form"));
+    dict.insert(
+        "BBox".into(),
+        DictItem::Array(vec![
+            DictItem::Int(0),
+            DictItem::Int(0),
+            DictItem::Int(1),
+            DictItem::Int(1),
+        ]),
+    );
+    dict.insert("Resources".into(), resources);
+    Some(ExternalStream {
+        dict,
+        content: ops,
+        compress: true,
+    })
+}
+
+/// Copies a lopdf object into printpdf's dictionary items, following references.
+fn inline(pdf: &lopdf::Document, object: &lopdf::Object, depth: usize) -> DictItem {
+    use lopdf::Object as O;
+    if depth > 32 {
+        return DictItem::Null;
+    }
+    match object {
+        O::Null => DictItem::Null,
+        O::Boolean(b) => DictItem::Bool(*b),
+        O::Integer(i) => DictItem::Int(*i),
+        O::Real(r) => DictItem::Real(*r),
+        O::Name(n) => DictItem::Name(n.clone()),
+        O::String(s, format) => DictItem::String {
+            data: s.clone(),
+            literal: matches!(format, lopdf::StringFormat::Literal),
+        },
+        O::Array(items) => DictItem::Array(items.iter().map(|i| inline(pdf, i, depth + 1)).collect()),
+        O::Dictionary(d) => DictItem::Dict {
+            map: d
+                .iter()
+                .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), inline(pdf, v, depth + 1)))
+                .collect(),
+        },
+        O::Stream(s) => {
+            let mut dict: BTreeMap<String, DictItem> = s
+                .dict
+                .iter()
+                .filter(|(k, _)| k.as_slice() != b"Length")
+                .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), inline(pdf, v, depth + 1)))
+                .collect();
+            let content = s.content.clone();
+            dict.retain(|k, _| k != "Length");
+            DictItem::Stream {
+                stream: ExternalStream {
+                    dict,
+                    content,
+                    compress: false,
+                },
+            }
+        }
+        O::Reference(id) => match pdf.get_object(*id) {
+            Ok(o) => inline(pdf, o, depth + 1),
+            Err(_) => DictItem::Null,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_header() {
+        // A minimal baseline JPEG header: SOI, SOF0 (8-bit, 2×3, 3 components).
+        let data = [
+            0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x03, 0x00, 0x02, 0x03, 1, 0x22, 0, 2, 0x11, 1,
+            3, 0x11, 1, 0xFF, 0xD9,
+        ];
+        let info = jpeg_info(&data).unwrap();
+        assert_eq!((info.width, info.height, info.components), (2, 3, 3));
+        assert!(jpeg_info(b"not a jpeg").is_none());
+    }
+
+    #[test]
+    fn svg_becomes_a_form() {
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="blue"/><text x="2" y="15" font-family="serif">Hi</text></svg>"#;
+        let stream = super::svg(svg).expect("converted");
+        assert!(matches!(stream.dict.get("Subtype"), Some(DictItem::Name(n)) if n == b"Form"));
+        assert!(!stream.content.is_empty());
+    }
+}
