@@ -120,15 +120,11 @@ fn outline(pdf: &mut lopdf::Document, layout: &Layout, pages: &[ObjectId]) -> Op
         stack.push(i);
     }
     let ids: Vec<ObjectId> = entries.iter().map(|_| pdf.new_object_id()).collect();
-    let children =
-        |p: Option<usize>| -> Vec<usize> { (0..entries.len()).filter(|&i| parent[i] == p).collect() };
-    // Count of visible descendants: top levels open, deeper levels closed.
     let mut dicts: Vec<Dictionary> = Vec::with_capacity(entries.len());
     let mut kids_of: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
-    for i in 0..entries.len() {
-        kids_of.entry(parent[i]).or_default().push(i);
+    for (i, p) in parent.iter().enumerate() {
+        kids_of.entry(*p).or_default().push(i);
     }
-    let _ = children;
     for (i, e) in entries.iter().enumerate() {
         let mut d = Dictionary::new();
         d.set("Title", text(&e.title));
