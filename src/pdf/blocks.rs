@@ -67,11 +67,36 @@ impl BlockLayout<'_, '_, '_> {
     }
 
     pub fn blocks(&mut self, blocks: &[Block], frame: &Frame) {
+        let mut last_lines = 0;
         for (i, block) in blocks.iter().enumerate() {
+            if i > 0 && keeps_together(&blocks[i - 1], block, last_lines) {
+                self.flow.keep_with_next();
+            }
             if i > 0 {
                 self.block_space(frame);
             }
-            self.block(block, frame);
+            let before = self.flow.items.len();
+            let prev = i.checked_sub(1).map(|p| &blocks[p]);
+            let next = blocks.get(i + 1);
+            match (&block.kind, caption_role(prev, block, next)) {
+                (BlockKind::Paragraph { content }, true) => {
+                    let style = TextStyle {
+                        size: self.scale.small,
+                        hyphenate: false,
+                        ..self.body_style()
+                    };
+                    let ragged = Frame {
+                        ragged: true,
+                        ..frame.clone()
+                    };
+                    self.paragraph(content, &ragged, style, None);
+                }
+                _ => self.block(block, frame),
+            }
+            last_lines = self.flow.items[before..]
+                .iter()
+                .filter(|f| matches!(f, super::flow::Flow::Box(b) if b.height > 0.0))
+                .count();
         }
     }
 
@@ -535,7 +560,7 @@ impl BlockLayout<'_, '_, '_> {
         if columns == 0 {
             return;
         }
-        let base = self.scale.body * 0.92;
+        let base = self.scale.body;
         let min_size = 7.0f32.min(base);
         // Shrink the type until the narrowest possible columns fit (down to a readable
         // minimum); past that, cells break long words.
@@ -815,6 +840,46 @@ impl BlockLayout<'_, '_, '_> {
             color: style::RULE,
         }];
         self.flow.push_box(VBox::new(h, items, BoxKind::Other));
+    }
+}
+
+/// Whether a paragraph is a label of the code or figure next to it: a file name right
+/// before a code block (`src/main.rs`), or a numbered caption right after one ("Listing 7-12:
+/// ...", "Figure 4-1: ..."). Such labels are set small and ragged, as captions.
+fn caption_role(prev: Option<&Block>, block: &Block, next: Option<&Block>) -> bool {
+    let BlockKind::Paragraph { content } = &block.kind else {
+        return false;
+    };
+    let text = model::text::plain_text(content);
+    let text = text.trim();
+    let is_code = |b: Option<&Block>| matches!(b.map(|b| &b.kind), Some(BlockKind::CodeBlock { .. }));
+    let after_visual = matches!(
+        prev.map(|b| &b.kind),
+        Some(BlockKind::CodeBlock { .. } | BlockKind::Figure { .. } | BlockKind::Table { .. })
+    );
+    let numbered = ["Listing ", "Figure ", "Table "].iter().any(|p| {
+        text.strip_prefix(p)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()) && rest.contains(':'))
+    });
+    let file_name = !text.is_empty()
+        && text.len() <= 80
+        && !text.contains(char::is_whitespace)
+        && (text.contains('.') || text.contains('/'));
+    (after_visual && numbered) || (is_code(next) && file_name) || (numbered && is_code(next))
+}
+
+/// Whether no page may break between two adjacent blocks: a one-line paragraph that
+/// introduces a code block (a file name) and a short paragraph right after one (its caption,
+/// "Listing 7-12: ...") stay with the code.
+fn keeps_together(prev: &Block, next: &Block, prev_lines: usize) -> bool {
+    let short = |b: &Block| match &b.kind {
+        BlockKind::Paragraph { content } => model::text::plain_text(content).chars().count() <= 120,
+        _ => false,
+    };
+    match (&prev.kind, &next.kind) {
+        (BlockKind::Paragraph { .. }, BlockKind::CodeBlock { .. }) => prev_lines == 1,
+        (BlockKind::CodeBlock { .. }, BlockKind::Paragraph { .. }) => short(next),
+        _ => false,
     }
 }
 

@@ -707,7 +707,7 @@ impl Setter<'_, '_> {
                     pieces.push(Piece::None);
                 }
                 Some(Cut::Code) => {
-                    items.push(Kp::penalty(400.0));
+                    items.push(Kp::penalty(250.0));
                     pieces.push(Piece::None);
                 }
                 Some(Cut::Anywhere) => {
@@ -906,6 +906,8 @@ fn is_code_break(c: char, next: char, prev: Option<char>) -> bool {
         '/' | '.' | '_' | ',' | '(' | '&' | '?' | '=' | ';' | '|' => next != c && !next.is_whitespace(),
         ':' => prev == Some(':') && next != ':',
         '-' => prev.is_some_and(|p| p != '-') && next != '-' && next != '>',
+        // camelCase: between a lower-case letter and an upper-case one.
+        c if c.is_lowercase() => next.is_uppercase(),
         _ => false,
     }
 }

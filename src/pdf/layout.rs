@@ -676,7 +676,13 @@ fn contents_pages(
     for (level, title, dest, body_page, _) in entries {
         let major = *level == top_level;
         let leading = scale.leading * if major { 1.35 } else { 1.0 };
-        if y + leading > bottom {
+        // A chapter entry never ends a page when its sections follow.
+        let needs = if major {
+            leading + scale.leading * 1.2
+        } else {
+            leading
+        };
+        if y + needs > bottom {
             pages.push(std::mem::replace(&mut page, blank(geometry)));
             index += 1;
             y = geometry.top;
@@ -688,6 +694,7 @@ fn contents_pages(
         let style = TextStyle {
             bold: major,
             hyphenate: false,
+            size: scale.body * 0.9,
             ..TextStyle::body(scale.body)
         };
         // Title (one line, shortened), dot leaders, right-aligned page number.
@@ -727,12 +734,12 @@ fn contents_pages(
         page.items.extend(title_items);
         let leader_style = TextStyle {
             color: style::MUTED,
-            ..TextStyle::body(scale.body)
+            ..style
         };
         let dots_from = title_right + scale.body * 0.6;
         let dots_to = num_left - scale.body * 0.6;
         if dots_to > dots_from {
-            let step = scale.body * 0.55;
+            let step = style.size * 0.55;
             let count = ((dots_to - dots_from) / step) as usize;
             let dots: String = ". ".repeat(count);
             let mut dot_items = text_line(
