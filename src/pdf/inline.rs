@@ -305,9 +305,9 @@ impl Setter<'_, '_> {
         let mut built: Option<Built> = None;
         let measure = |_line: usize| spec.measure;
         for (pass, (hyphenate, params, anywhere)) in passes.iter().enumerate() {
-            let key = (*hyphenate, *anywhere);
+            let key = (*hyphenate, pass >= 2, *anywhere);
             if built.as_ref().is_none_or(|b| b.0 != key) {
-                let (items, pieces) = self.itemize(atoms, spec, ragged, *hyphenate, *anywhere);
+                let (items, pieces) = self.itemize(atoms, spec, ragged, key);
                 built = Some((key, items, pieces));
             }
             let Some((_, items, pieces)) = &built else { break };
@@ -324,11 +324,11 @@ impl Setter<'_, '_> {
         atoms: &[Atom],
         spec: &ParagraphSpec,
         ragged: bool,
-        hyphenate: bool,
-        anywhere: bool,
+        (hyphenate, track, anywhere): (bool, bool, bool),
     ) -> (Vec<Kp>, Vec<Piece>) {
         let cuts = Cuts {
             hyphenate,
+            track,
             anywhere,
             emergency_width: spec.measure / 3.0,
         };
@@ -657,8 +657,17 @@ impl Setter<'_, '_> {
         bounds.push((n, None));
         for (end, cut) in bounds {
             let width = shaped.advance_of(start..end) * em;
+            // In emergencies, justified text may take a little letter spacing (at most
+            // about 2% of a word's width at full stretch) rather than very wide spaces.
+            let tracking =
+                if cuts_allowed.track && spec.align == Align::Justify && style.family == Family::Serif {
+                    width * 0.02
+                } else {
+                    0.0
+                };
             items.push(Kp::Box {
                 width,
+                stretch: tracking,
                 protrude_left: if spec.align == Align::Justify {
                     protrude(start, false)
                 } else {
@@ -755,7 +764,12 @@ impl Setter<'_, '_> {
             let mut shrink = 0.0;
             for item in &items[start..end] {
                 match *item {
-                    Kp::Box { width, .. } => natural += width,
+                    Kp::Box {
+                        width, stretch: y, ..
+                    } => {
+                        natural += width;
+                        stretch += y;
+                    }
                     Kp::Glue {
                         width,
                         stretch: y,
@@ -829,9 +843,12 @@ impl Setter<'_, '_> {
             for (k, item) in items[start..end].iter().enumerate() {
                 let piece = &pieces[start + k];
                 match *item {
-                    Kp::Box { width, .. } => {
-                        line.piece(piece, x, width);
-                        x += width;
+                    Kp::Box {
+                        width, stretch: y, ..
+                    } => {
+                        let extra = if justify && ratio > 0.0 { ratio * y } else { 0.0 };
+                        line.piece(piece, x, width, extra);
+                        x += width + extra;
                     }
                     Kp::Glue {
                         width,
@@ -877,12 +894,14 @@ impl Setter<'_, '_> {
 }
 
 /// Items built for a pass, keyed by (hyphenate, anywhere).
-type Built = ((bool, bool), Vec<Kp>, Vec<Piece>);
+type Built = ((bool, bool, bool), Vec<Kp>, Vec<Piece>);
 
 /// Which break points inside words a pass may use.
 #[derive(Debug, Clone, Copy)]
 struct Cuts {
     hyphenate: bool,
+    /// Words may be letter-spaced a little (emergency passes).
+    track: bool,
     /// Break long words anywhere (last resort).
     anywhere: bool,
     /// Words wider than this may break anywhere.
@@ -1069,7 +1088,8 @@ impl<'a> LineBuilder<'a> {
         }
     }
 
-    fn piece(&mut self, piece: &Piece, x: f32, width: f32) {
+    /// Draws a piece at `x`; `extra` is letter spacing spread over its glyphs.
+    fn piece(&mut self, piece: &Piece, x: f32, width: f32, extra: f32) {
         match piece {
             Piece::Glyphs {
                 style,
@@ -1080,6 +1100,11 @@ impl<'a> LineBuilder<'a> {
                 em,
             } => {
                 let gl = &shaped.glyphs[range.clone()];
+                let track = if gl.is_empty() {
+                    0.0
+                } else {
+                    extra / gl.len() as f32
+                };
                 let mut out = Vec::with_capacity(gl.len());
                 for (k, g) in gl.iter().enumerate() {
                     let i = range.start + k;
@@ -1096,7 +1121,7 @@ impl<'a> LineBuilder<'a> {
                     } else {
                         ""
                     };
-                    out.push((g.id, g.advance * em, g.x_offset * em, g.y_offset * em, t));
+                    out.push((g.id, g.advance * em + track, g.x_offset * em, g.y_offset * em, t));
                 }
                 self.glyphs(style, *font, x, &out);
             }
@@ -1115,7 +1140,7 @@ impl<'a> LineBuilder<'a> {
                     y: 0.0,
                 });
                 self.flush_link();
-                self.piece(number, x, width);
+                self.piece(number, x, width, 0.0);
                 self.flush_link();
                 self.items.push(Item::Link {
                     x,

@@ -18,6 +18,8 @@ pub enum Item {
         width: f32,
         protrude_left: f32,
         protrude_right: f32,
+        /// How much letter spacing may widen it (emergency passes only).
+        stretch: f32,
     },
     /// Breakable, stretchable space.
     Glue { width: f32, stretch: f32, shrink: f32 },
@@ -37,6 +39,7 @@ impl Item {
             width,
             protrude_left: 0.0,
             protrude_right: 0.0,
+            stretch: 0.0,
         }
     }
 
@@ -148,7 +151,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
     let mut sum_z = vec![0.0f32; n + 1];
     for (i, item) in items.iter().enumerate() {
         let (w, y, z) = match *item {
-            Item::Box { width, .. } => (width, 0.0, 0.0),
+            Item::Box { width, stretch, .. } => (width, stretch, 0.0),
             Item::Glue {
                 width,
                 stretch,
@@ -457,6 +460,7 @@ mod tests {
                 width: 23.0,
                 protrude_left: 0.0,
                 protrude_right: 1.5,
+                stretch: 0.0,
             },
         ];
         items.push(Item::penalty(-INFINITY));
