@@ -574,6 +574,8 @@ impl BlockLayout<'_, '_, '_> {
             }
             size = (size * 0.92).max(min_size);
         };
+        // A hair of room so that a cell set at exactly its natural width stays on one line.
+        let prefs: Vec<f32> = prefs.iter().map(|p| p + 0.5).collect();
         let widths = distribute(&mins, &prefs, frame.width - 2.0 * pad * columns as f32);
         let leading = size * 1.3;
         let header = if head.iter().any(|c| !c.is_empty()) {

@@ -379,10 +379,15 @@ fn assemble(
         }
         for (i, p) in pages.iter_mut().enumerate() {
             p.label = to_roman(i as u32 + 1);
-        }
-        // The title page carries no printed number.
-        if let Some(p) = pages.first_mut() {
-            p.label.clear();
+            // The title page and blank pages carry no printed number.
+            if i == 0 {
+                p.label.clear();
+            } else if !p.items.is_empty() {
+                let label = p.label.clone();
+                let right_hand = i % 2 == 0;
+                p.items
+                    .extend(folio(setter, geometry, scale, &label, i, true, right_hand));
+            }
         }
     }
     let front = pages.len();
