@@ -101,9 +101,10 @@ pub fn render(document: &Document, format: Format) -> Result<Rendered> {
                 warnings: r.warnings,
             })
         }
-        Format::Epub => Err(Error::Export {
-            document: document.meta.title.clone(),
-            message: "the EPUB backend is not built yet".into(),
+        Format::Epub => Ok(Rendered {
+            bytes: crate::epub::render(document)?,
+            pages: None,
+            warnings: Vec::new(),
         }),
     }
 }

@@ -5,9 +5,11 @@
 //! the whole job and writes the files safely.
 
 pub mod diagnostics;
+pub mod epub;
 pub mod error;
 pub mod export;
 pub mod frontend;
+pub mod highlight;
 pub mod model;
 pub mod output;
 pub mod pdf;

@@ -124,6 +124,52 @@ impl Bundled {
     ];
 }
 
+/// The bundled font files with their names and CSS descriptions:
+/// (file name, data, family, weight, style).
+pub fn bundled_files() -> Vec<(
+    &'static str,
+    &'static [u8],
+    &'static str,
+    &'static str,
+    &'static str,
+)> {
+    let names = [
+        (
+            "SourceSerif4SmText-Regular.ttf",
+            "Source Serif 4 SmText",
+            "normal",
+            "normal",
+        ),
+        (
+            "SourceSerif4SmText-It.ttf",
+            "Source Serif 4 SmText",
+            "normal",
+            "italic",
+        ),
+        (
+            "SourceSerif4SmText-Bold.ttf",
+            "Source Serif 4 SmText",
+            "bold",
+            "normal",
+        ),
+        (
+            "SourceSerif4SmText-BoldIt.ttf",
+            "Source Serif 4 SmText",
+            "bold",
+            "italic",
+        ),
+        ("JetBrainsMono-Regular.ttf", "JetBrains Mono", "normal", "normal"),
+        ("JetBrainsMono-Italic.ttf", "JetBrains Mono", "normal", "italic"),
+        ("JetBrainsMono-Bold.ttf", "JetBrains Mono", "bold", "normal"),
+        ("JetBrainsMono-BoldItalic.ttf", "JetBrains Mono", "bold", "italic"),
+    ];
+    names
+        .into_iter()
+        .zip(bundled_data())
+        .map(|((n, f, w, s), d)| (n, d, f, w, s))
+        .collect()
+}
+
 /// The bundled font files (serif regular, italic, bold, bold italic; then mono).
 pub fn bundled_data() -> impl Iterator<Item = &'static [u8]> {
     Bundled::SERIF.into_iter().chain(Bundled::MONO)
