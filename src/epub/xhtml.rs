@@ -32,6 +32,9 @@ pub fn escape_into(s: &str, out: &mut String) {
     }
 }
 
+/// Highlights a code block into lines of (text, CSS class) spans.
+pub type HighlightFn = fn(&str, Option<&str>) -> Vec<Vec<(String, Option<&'static str>)>>;
+
 /// Where things live in the package: the file of each id and each image's path.
 pub struct Targets<'d> {
     pub doc: &'d Document,
@@ -42,7 +45,7 @@ pub struct Targets<'d> {
     /// Image index → path inside the package (relative to the content documents).
     pub image_path: HashMap<usize, String>,
     /// Code highlighting hook: lines of (text, CSS class) for a code block.
-    pub highlight: fn(&str, Option<&str>) -> Vec<Vec<(String, Option<&'static str>)>>,
+    pub highlight: HighlightFn,
 }
 
 /// One content document being written.

@@ -683,10 +683,10 @@ impl Converter<'_, '_> {
             }
             TagEnd::TableRow => return Ok(()),
             TagEnd::HtmlBlock => {
-                if let Some(Frame::RawHtml { .. }) = self.stack.last() {
-                    if let Some(Frame::RawHtml { raw, .. }) = self.stack.pop() {
-                        self.html_block(&raw)?;
-                    }
+                if let Some(Frame::RawHtml { .. }) = self.stack.last()
+                    && let Some(Frame::RawHtml { raw, .. }) = self.stack.pop()
+                {
+                    self.html_block(&raw)?;
                 }
                 return Ok(());
             }

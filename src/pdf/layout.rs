@@ -248,15 +248,15 @@ fn title_block<'d>(
     };
     let start = blocks.flow.items.len();
     centered_text(blocks, &meta.title, title_style, frame, size * 1.25);
-    if let Some(id) = &heading_id {
-        if let Some(Flow::Box(b)) = blocks.flow.items.get_mut(start) {
-            b.items.push(Item::Destination {
-                name: destination(id),
-                x: 0.0,
-                y: 0.0,
-            });
-            b.marks.push((1, meta.title.clone(), destination(id)));
-        }
+    if let Some(id) = &heading_id
+        && let Some(Flow::Box(b)) = blocks.flow.items.get_mut(start)
+    {
+        b.items.push(Item::Destination {
+            name: destination(id),
+            x: 0.0,
+            y: 0.0,
+        });
+        b.marks.push((1, meta.title.clone(), destination(id)));
     }
     if let Some(sub) = &meta.subtitle {
         blocks.flow.glue(s.leading * 0.3, 0.0, &[]);
