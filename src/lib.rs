@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod export;
 pub mod frontend;
+pub mod highlight;
 pub mod model;
 pub mod output;
 
