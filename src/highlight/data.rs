@@ -231,16 +231,7 @@ fn yaml_value(line: &str, p: usize, base: usize, sink: &mut Sink) -> bool {
                 cur.eat_while(|d| !d.is_ascii_whitespace() && !matches!(d, b',' | b']' | b'}'));
                 sink.push(base + start, base + cur.pos, T::Meta);
             }
-            b'|' | b'>'
-                if line[start + 1..]
-                    .trim_start_matches(['-', '+', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
-                    .trim()
-                    .is_empty()
-                    || line[start + 1..]
-                        .trim_start_matches(['-', '+'])
-                        .trim_start()
-                        .starts_with('#') =>
-            {
+            b'|' | b'>' if opens_block_scalar(&line.as_bytes()[start + 1..]) => {
                 cur.pos += 1;
                 cur.eat_while(|d| matches!(d, b'-' | b'+') || d.is_ascii_digit());
                 sink.push(base + start, base + cur.pos, T::Meta);
@@ -278,4 +269,18 @@ fn yaml_value(line: &str, p: usize, base: usize, sink: &mut Sink) -> bool {
         }
     }
     block
+}
+
+/// After `|` or `>`: only indicators (`-`, `+`, a digit), blanks and maybe a comment remain.
+fn opens_block_scalar(rest: &[u8]) -> bool {
+    let mut i = 0;
+    while i < rest.len() && (matches!(rest[i], b'-' | b'+') || rest[i].is_ascii_digit()) {
+        i += 1;
+    }
+    let blanks = rest[i..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    match rest.get(i + blanks) {
+        None | Some(b'\r') => true,
+        Some(b'#') => blanks > 0 || i + blanks == 0,
+        _ => false,
+    }
 }

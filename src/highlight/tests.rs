@@ -494,6 +494,13 @@ fn toml_yaml_details() {
     assert_eq!(class_at(yaml, "yaml", "line two"), STRING);
     assert_eq!(class_at(yaml, "yaml", "next"), Function);
     assert_eq!(class_at(yaml, "yaml", "~"), Constant);
+    let folded = "folded: >- # note\n  text here\nx: a > b\ny: |2\n   kept";
+    assert_eq!(class_at(folded, "yaml", ">-"), Meta);
+    assert_eq!(class_at(folded, "yaml", "# note"), Comment);
+    assert_eq!(class_at(folded, "yaml", "text here"), STRING);
+    assert_eq!(class_at(folded, "yaml", "x:"), Function); // the block scalar ended
+    assert_eq!(class_at(folded, "yaml", "a > b"), STRING);
+    assert_eq!(class_at(folded, "yaml", "kept"), STRING);
     let flow = "env: { RUST_LOG: debug, N: 3 }\nurl: http://x.y/z";
     assert_eq!(class_at(flow, "yaml", "RUST_LOG"), Function);
     assert_eq!(class_at(flow, "yaml", "debug"), STRING);

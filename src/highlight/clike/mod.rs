@@ -388,7 +388,8 @@ fn regex_may_start(cur: &Cursor) -> bool {
 fn regex_literal(cur: &mut Cursor) -> bool {
     let mut i = cur.pos + 1;
     let mut class = false;
-    while let Some(&b) = cur.b.get(i) {
+    let limit = cur.b.len().min(cur.pos + 1024); // keeps a line of many `/` linear
+    while let Some(&b) = cur.b.get(i).filter(|_| i < limit) {
         match b {
             b'\n' => return false,
             b'\\' => i += 1,
