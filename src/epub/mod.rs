@@ -219,8 +219,21 @@ fn targets<'d>(doc: &'d Document, parts: &[Part<'d>]) -> Targets<'d> {
         file_of,
         note_file,
         image_path,
-        highlight: crate::highlight::epub_spans,
+        highlight: epub_spans,
     }
+}
+
+/// A code block's lines as (text, CSS class) spans.
+fn epub_spans(code: &str, lang: Option<&str>) -> Vec<Vec<(String, Option<&'static str>)>> {
+    let lang = crate::highlight::effective_language(lang, code);
+    crate::highlight::highlight(code, lang)
+        .into_iter()
+        .map(|line| {
+            line.into_iter()
+                .map(|s| (s.text.to_string(), s.class.css_class()))
+                .collect()
+        })
+        .collect()
 }
 
 /// Calls `f` on every inline of a block's own content (not nested blocks).

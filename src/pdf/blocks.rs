@@ -947,9 +947,23 @@ fn collect_anchor_items(content: &[Inline], out: &mut Vec<Item>, destination: fn
 
 /// The lines of a code block as styled spans: (text, bold, italic, colour). Tabs become
 /// four spaces.
-fn code_spans(code: &str, _lang: Option<&str>) -> Vec<Vec<(String, bool, bool, Rgb)>> {
-    code.split('\n')
-        .map(|line| vec![(line.replace('\t', "    "), false, false, Rgb::BLACK)])
+fn code_spans(code: &str, lang: Option<&str>) -> Vec<Vec<(String, bool, bool, Rgb)>> {
+    let lang = crate::highlight::effective_language(lang, code);
+    crate::highlight::highlight(code, lang)
+        .into_iter()
+        .map(|line| {
+            line.into_iter()
+                .map(|span| {
+                    let st = span.style();
+                    (
+                        span.text.replace('\t', "    "),
+                        st.bold,
+                        st.italic,
+                        Rgb(st.color.r, st.color.g, st.color.b),
+                    )
+                })
+                .collect()
+        })
         .collect()
 }
 
