@@ -89,13 +89,16 @@ dt {{ font-weight: bold; margin-top: 0.4em; page-break-after: avoid; break-after
 dd {{ margin: 0 0 0.3em 1.5em; }}
 div.table {{ width: 100%; overflow-x: auto; margin: 0.6em 0 0.9em 0; }}
 table {{ border-collapse: collapse; max-width: 100%; font-size: 0.9em; }}
-th, td {{ padding: 0.25em 0.5em; border-bottom: 1px solid #999999; vertical-align: top; text-align: left; }}
-th {{ font-weight: bold; border-bottom: 2px solid #666666; }}
+table {{ border-top: 2px solid #666666; border-bottom: 2px solid #666666; }}
+th, td {{ padding: 0.25em 0.5em; vertical-align: top; text-align: left; }}
+th {{ font-weight: bold; }}
+thead tr {{ border-bottom: 1px solid #666666; }}
 th.left, td.left {{ text-align: left; }}
 th.center, td.center {{ text-align: center; }}
 th.right, td.right {{ text-align: right; }}
 figure {{ margin: 0.8em 0; text-align: center; page-break-inside: avoid; break-inside: avoid; }}
 img {{ max-width: 100%; height: auto; }}
+figure img {{ display: block; margin: 0 auto; }}
 img.inline {{ max-height: 1.5em; vertical-align: middle; }}
 figcaption {{ font-size: 0.88em; font-style: italic; margin-top: 0.4em; text-align: center; }}
 .missing-image {{ border: 1px solid #999999; padding: 0.6em; font-style: italic; text-align: center; }}
@@ -109,7 +112,7 @@ section.footnotes {{ margin-top: 2em; font-size: 0.9em; }}
 hr.footnotes {{ width: 30%; margin: 1em 0; text-align: left; }}
 aside.footnote {{ margin: 0.4em 0; }}
 aside.footnote p {{ text-align: left; margin: 0 0 0.3em 0; }}
-p.footnote-number {{ float: left; margin: 0 0.4em 0 0; }}
+a.backlink {{ text-decoration: none; }}
 div.anchor {{ height: 0; }}
 body.cover {{ text-align: center; }}
 section.cover {{ margin-top: 25%; text-align: center; }}

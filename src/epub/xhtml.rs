@@ -143,8 +143,14 @@ impl<'t, 'd> Page<'t, 'd> {
                         let _ = writeln!(self.body, "<ul{class}>");
                     }
                 }
-                for item in items {
-                    self.body.push_str("<li>");
+                for (k, item) in items.iter().enumerate() {
+                    match start {
+                        // `value` as well as `start`: some renderers only read one of them.
+                        Some(n) if *n != 1 => {
+                            let _ = write!(self.body, "<li value=\"{}\">", n.saturating_add(k as u64));
+                        }
+                        _ => self.body.push_str("<li>"),
+                    }
                     if let Some(done) = item.task {
                         self.body.push_str(if done {
                             "<span class=\"task done\" role=\"img\" aria-label=\"done\">\u{2611}</span> "
@@ -409,12 +415,29 @@ impl<'t, 'd> Page<'t, 'd> {
             let Some(note) = self.targets.doc.footnotes.get(n as usize - 1) else {
                 continue;
             };
-            let _ = writeln!(
-                self.body,
-                "<aside epub:type=\"footnote\" class=\"footnote\" id=\"fn-{n}\"><p class=\"footnote-number\"><a href=\"#fnref-{n}\" class=\"backlink\">{n}.</a></p>"
-            );
+            let _ = writeln!(self.body, "<aside epub:type=\"footnote\" class=\"footnote\" id=\"fn-{n}\">");
+            let backlink = format!("<a href=\"#fnref-{n}\" class=\"backlink\">{n}.</a> ");
             let before = self.notes.len();
-            self.blocks(&note.blocks.clone());
+            // The number, linking back to the reference, opens the note's first paragraph.
+            match note.blocks.split_first() {
+                Some((
+                    Block {
+                        kind: BlockKind::Paragraph { content },
+                        ..
+                    },
+                    rest,
+                )) => {
+                    self.body.push_str("<p>");
+                    self.body.push_str(&backlink);
+                    self.inlines(content);
+                    self.body.push_str("</p>\n");
+                    self.blocks(rest);
+                }
+                _ => {
+                    let _ = writeln!(self.body, "<p>{backlink}</p>");
+                    self.blocks(&note.blocks);
+                }
+            }
             // Notes referenced from inside notes follow.
             let nested: Vec<u32> = self.notes.drain(before..).collect();
             queue.extend(nested);
