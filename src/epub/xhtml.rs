@@ -415,7 +415,10 @@ impl<'t, 'd> Page<'t, 'd> {
             let Some(note) = self.targets.doc.footnotes.get(n as usize - 1) else {
                 continue;
             };
-            let _ = writeln!(self.body, "<aside epub:type=\"footnote\" class=\"footnote\" id=\"fn-{n}\">");
+            let _ = writeln!(
+                self.body,
+                "<aside epub:type=\"footnote\" class=\"footnote\" id=\"fn-{n}\">"
+            );
             let backlink = format!("<a href=\"#fnref-{n}\" class=\"backlink\">{n}.</a> ");
             let before = self.notes.len();
             // The number, linking back to the reference, opens the note's first paragraph.

@@ -4,6 +4,7 @@
 
 pub mod html;
 pub mod images;
+mod lang;
 pub mod markdown;
 pub mod meta;
 mod resolve;
@@ -256,7 +257,7 @@ impl Reader {
             title: title.clone(),
             subtitle: raw.subtitle,
             authors: raw.authors,
-            lang: raw.lang.unwrap_or_else(|| "en-US".into()),
+            lang: raw.lang.unwrap_or_else(|| lang::guess(&chapters)),
             date: raw.date,
             description: raw.description,
             keywords: raw.keywords,
