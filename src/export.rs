@@ -111,6 +111,7 @@ pub fn render(document: &Document, format: Format) -> Result<Rendered> {
 
 /// Reads one document and applies command-line overrides.
 pub fn load(source: &Source, options: &ExportOptions) -> Result<frontend::Loaded> {
+    let _t = crate::timing::phase("load");
     let mut loaded = frontend::load(source, &options.load)?;
     if let Some(size) = options.page_size {
         loaded.document.settings.pdf.page_size = size;

@@ -13,6 +13,7 @@ pub mod highlight;
 pub mod model;
 pub mod output;
 pub mod pdf;
+pub mod timing;
 
 pub use diagnostics::{Warning, WarningKind};
 pub use error::{Error, Result};

@@ -37,6 +37,7 @@ fn failed(doc: &Document, message: String) -> Error {
 
 /// Renders a document as an EPUB 3 package.
 pub fn render(doc: &Document) -> Result<Vec<u8>> {
+    let _t = crate::timing::phase("epub");
     let parts = split(doc);
     let targets = targets(doc, &parts);
     let mut builder = EpubBuilder::new(ZipLibrary::new().map_err(|e| failed(doc, e.to_string()))?)

@@ -19,12 +19,7 @@ use crate::error::{Error, Result};
 use crate::model::Document;
 
 /// Applies every finishing step to `pdf`.
-pub fn finish(
-    pdf: &mut lopdf::Document,
-    layout: &Layout,
-    doc: &Document,
-    _destinations: &HashMap<&str, (usize, f32, f32)>,
-) -> Result<()> {
+pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u8; 16]) -> Result<()> {
     pdf.version = "1.7".into();
     let root = pdf
         .trailer
@@ -64,7 +59,6 @@ pub fn finish(
     let info_id = pdf.add_object(info);
     pdf.trailer.set("Info", Object::Reference(info_id));
     tag_subset_fonts(pdf);
-    let id = document_id(layout, doc);
     pdf.trailer.set(
         "ID",
         Object::Array(vec![
@@ -74,8 +68,42 @@ pub fn finish(
     );
     pdf.prune_objects();
     pdf.renumber_objects();
-    pdf.compress();
+    compress_streams(pdf);
     Ok(())
+}
+
+/// Deflates every stream not compressed yet, in parallel, at a fast level: content streams
+/// are mostly repeated operators, which compress well even so.
+fn compress_streams(pdf: &mut lopdf::Document) {
+    use rayon::prelude::*;
+    use std::io::Write;
+    let level = std::env::var("FOLIO_DEFLATE_LEVEL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let mut streams: Vec<&mut Stream> = pdf
+        .objects
+        .values_mut()
+        .filter_map(|o| match o {
+            Object::Stream(s) if s.allows_compression && !s.dict.has(b"Filter") && s.content.len() > 64 => {
+                Some(s)
+            }
+            _ => None,
+        })
+        .collect();
+    streams.par_iter_mut().for_each(|s| {
+        let mut encoder = flate2::write::ZlibEncoder::new(
+            Vec::with_capacity(s.content.len() / 3),
+            flate2::Compression::new(level),
+        );
+        if encoder.write_all(&s.content).is_ok()
+            && let Ok(compressed) = encoder.finish()
+            && compressed.len() < s.content.len()
+        {
+            s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            s.set_content(compressed);
+        }
+    });
 }
 
 fn failed(doc: &Document, e: lopdf::Error) -> Error {
@@ -383,7 +411,7 @@ fn tag_subset_fonts(pdf: &mut lopdf::Document) {
 }
 
 /// A 16-byte file identifier from the document's content.
-fn document_id(layout: &Layout, doc: &Document) -> [u8; 16] {
+pub fn document_id(layout: &Layout, doc: &Document) -> [u8; 16] {
     let mut h1 = fnv1a(doc.meta.title.as_bytes(), FNV_OFFSET);
     h1 = fnv1a(&doc.meta.modified.to_le_bytes(), h1);
     let mut h2 = fnv1a(

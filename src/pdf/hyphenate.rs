@@ -2,7 +2,7 @@
 //! document's language: never in words shorter than 5 letters, at least 2 letters before and
 //! 3 after a break. Results are cached per word.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use hypher::Lang;
 
@@ -24,7 +24,7 @@ impl Hyphenator {
         let code: Option<[u8; 2]> = primary.as_bytes().try_into().ok();
         Hyphenator {
             lang: code.and_then(Lang::from_iso),
-            cache: HashMap::new(),
+            cache: HashMap::default(),
         }
     }
 

@@ -19,8 +19,41 @@ pub struct Embedded {
     pub name: String,
 }
 
-/// Embeds every image the pages show, once each, under stable names.
-pub fn embed_images(layout: &Layout, doc: &Document, pdf: &mut PdfDocument) -> HashMap<usize, Embedded> {
+/// Image streams prepared ahead of layout, by image index.
+pub type Prepared = HashMap<usize, ExternalStream>;
+
+/// Prepares the XObject stream of every image the document shows (decoding and compressing
+/// the rasters), in parallel. Runs while the pages are being laid out.
+pub fn prepare(doc: &Document) -> Prepared {
+    use rayon::prelude::*;
+    let shown: Vec<usize> = (0..doc.images.len())
+        .filter(|&i| doc.images[i].is_available() && Some(i) != doc.meta.cover || is_shown(doc, i))
+        .collect();
+    shown
+        .into_par_iter()
+        .filter_map(|i| xobject(&doc.images[i]).map(|s| (i, s)))
+        .collect()
+}
+
+/// Whether the cover image also appears in the text.
+fn is_shown(doc: &Document, index: usize) -> bool {
+    let mut found = false;
+    for chapter in &doc.chapters {
+        crate::model::visit_blocks(&chapter.blocks, &mut |b| {
+            if let crate::model::BlockKind::Figure { image, .. } = &b.kind {
+                found |= *image == index;
+            }
+        });
+    }
+    found
+}
+
+/// Registers every image the pages show, once each, under stable names.
+pub fn embed_images(
+    layout: &Layout,
+    prepared: &mut Prepared,
+    pdf: &mut PdfDocument,
+) -> HashMap<usize, Embedded> {
     let mut used: Vec<usize> = layout
         .pages
         .iter()
@@ -34,10 +67,9 @@ pub fn embed_images(layout: &Layout, doc: &Document, pdf: &mut PdfDocument) -> H
     used.dedup();
     let mut out = HashMap::new();
     for index in used {
-        let Some(image) = doc.images.get(index) else {
+        let Some(stream) = prepared.remove(&index) else {
             continue;
         };
-        let Some(stream) = xobject(image) else { continue };
         let name = format!("Im{index}");
         pdf.resources.xobjects.map.insert(
             XObjectId(name.clone()),
@@ -196,22 +228,33 @@ fn raster(data: &[u8]) -> Option<ExternalStream> {
         mask.insert("Height".into(), DictItem::Int(h as i64));
         mask.insert("BitsPerComponent".into(), DictItem::Int(8));
         mask.insert("ColorSpace".into(), name("DeviceGray"));
+        mask.insert("Filter".into(), name("FlateDecode"));
         dict.insert(
             "SMask".into(),
             DictItem::Stream {
                 stream: ExternalStream {
                     dict: mask,
-                    content: alpha,
-                    compress: true,
+                    content: deflate(&alpha),
+                    compress: false,
                 },
             },
         );
     }
+    dict.insert("Filter".into(), name("FlateDecode"));
     Some(ExternalStream {
         dict,
-        content: pixels,
-        compress: true,
+        content: deflate(&pixels),
+        compress: false,
     })
+}
+
+/// Compresses image data (here, so that it happens while pages are laid out).
+fn deflate(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder =
+        flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 4), flate2::Compression::new(3));
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
 }
 
 /// The font database SVG text is set with: the bundled fonts only.

@@ -584,7 +584,7 @@ impl Setter<'_, '_> {
             }
         };
         let em = style.size;
-        let text: Arc<str> = Arc::from(word);
+        let text: Arc<str> = shaped.text.clone();
         let n = shaped.glyphs.len();
         if n == 0 {
             return;
@@ -601,11 +601,17 @@ impl Setter<'_, '_> {
             }
         }
         let code_breaks = style.code_breaks || looks_like_url;
-        let chars: Vec<(usize, char)> = word.char_indices().collect();
-        for (k, &(_, c)) in chars.iter().enumerate() {
-            let next = chars.get(k + 1);
-            let prev = if k > 0 { Some(chars[k - 1].1) } else { None };
-            let Some(&(next_offset, next_c)) = next else { break };
+        // Most words hold nothing to break at: skip the scan for them.
+        let scan = code_breaks || word.contains(['-', '\u{2010}', '—', '–', '/']);
+        let mut prev: Option<char> = None;
+        let mut chars = word.char_indices().peekable();
+        while scan && let Some((_, c)) = chars.next() {
+            let Some(&(next_offset, next_c)) = chars.peek() else {
+                break;
+            };
+            let before = prev;
+            prev = Some(c);
+            let prev = before;
             let kind = if (c == '-' || c == '\u{2010}')
                 && prev.is_some_and(char::is_alphanumeric)
                 && next_c.is_alphabetic()

@@ -59,36 +59,60 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
         note_gap: scale.leading * 0.9,
         max_stretch: 1.5,
     };
-    // Each chapter is paginated on its own: chapters open on a new page.
-    let mut chapters: Vec<Vec<PageBody>> = Vec::with_capacity(doc.chapters.len());
-    for (ci, chapter) in doc.chapters.iter().enumerate() {
-        let mut blocks = BlockLayout {
-            setter: &mut setter,
-            doc,
-            scale,
-            text_height: geometry.text_height(),
-            flow: FlowBuilder::default(),
-            reports: Vec::new(),
-        };
-        let mut body: &[crate::model::Block] = &chapter.blocks;
-        if !book && ci == 0 {
-            body = title_block(&mut blocks, doc, &frame, body);
+    // Each chapter is laid out and paginated on its own (chapters open on a new page), so
+    // chapters are set in parallel, each with its own shaping cache.
+    let laid: Vec<(Vec<PageBody>, Vec<ParagraphStats>, Vec<char>)> = {
+        use rayon::prelude::*;
+        doc.chapters
+            .par_iter()
+            .enumerate()
+            .map(|(ci, chapter)| {
+                let mut shaper = Shaper::new(&fonts, &doc.meta.lang);
+                let mut setter = Setter {
+                    shaper: &mut shaper,
+                    hyphenator: Hyphenator::new(&doc.meta.lang),
+                    destination,
+                };
+                let mut blocks = BlockLayout {
+                    setter: &mut setter,
+                    doc,
+                    scale,
+                    text_height: geometry.text_height(),
+                    flow: FlowBuilder::default(),
+                    reports: Vec::new(),
+                };
+                let mut body: &[crate::model::Block] = &chapter.blocks;
+                if !book && ci == 0 {
+                    body = title_block(&mut blocks, doc, &frame, body);
+                }
+                // The chapter start is a destination (links to a chapter file land here).
+                blocks.flow.push_box(VBox::new(
+                    0.0,
+                    vec![Item::Destination {
+                        name: destination(&chapter.id),
+                        x: 0.0,
+                        y: 0.0,
+                    }],
+                    super::flow::BoxKind::Other,
+                ));
+                blocks.flow.keep_with_next();
+                blocks.blocks(body, &frame);
+                let reports = std::mem::take(&mut blocks.reports);
+                let flow: Vec<Flow> = std::mem::take(&mut blocks.flow.items);
+                let pages = paginate::paginate(flow, &notes, spec);
+                (pages, reports, shaper.missing_chars)
+            })
+            .collect()
+    };
+    let mut chapters: Vec<Vec<PageBody>> = Vec::with_capacity(laid.len());
+    for (pages, mut stats, missing) in laid {
+        chapters.push(pages);
+        reports.append(&mut stats);
+        for c in missing {
+            if !setter.shaper.missing_chars.contains(&c) {
+                setter.shaper.missing_chars.push(c);
+            }
         }
-        // The chapter start is a destination (links to a chapter file land here).
-        blocks.flow.push_box(VBox::new(
-            0.0,
-            vec![Item::Destination {
-                name: destination(&chapter.id),
-                x: 0.0,
-                y: 0.0,
-            }],
-            super::flow::BoxKind::Other,
-        ));
-        blocks.flow.keep_with_next();
-        blocks.blocks(body, &frame);
-        reports.append(&mut blocks.reports);
-        let flow: Vec<Flow> = blocks.flow.items;
-        chapters.push(paginate::paginate(flow, &notes, spec));
     }
     let assembled = assemble(doc, &mut setter, geometry, scale, chapters, book);
     let mut warnings = Vec::new();

@@ -27,13 +27,25 @@ pub struct Rendered {
     pub warnings: Vec<Warning>,
 }
 
-/// Lays out and writes a document as PDF.
+/// Lays out and writes a document as PDF. Images are prepared on another thread while the
+/// pages are laid out.
 pub fn render(doc: &Document) -> Result<Rendered> {
-    let (layout, warnings) = layout::layout(doc)?;
-    let bytes = writer::write(&layout, doc)?;
-    Ok(Rendered {
-        bytes,
-        pages: layout.pages.len(),
-        warnings,
+    std::thread::scope(|scope| {
+        let images = scope.spawn(|| {
+            let _t = crate::timing::phase("pdf: images");
+            images::prepare(doc)
+        });
+        let t = crate::timing::phase("pdf: layout");
+        let laid_out = layout::layout(doc);
+        drop(t);
+        let prepared = images.join().unwrap_or_default();
+        let (layout, warnings) = laid_out?;
+        let pages = layout.pages.len();
+        let bytes = writer::write(layout, doc, prepared)?;
+        Ok(Rendered {
+            bytes,
+            pages,
+            warnings,
+        })
     })
 }

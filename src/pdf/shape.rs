@@ -2,11 +2,11 @@
 //! run's script. Words are shaped once per font and variant and then reused from a cache,
 //! which is what makes shaping a whole book cheap.
 
-use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use rustybuzz::{BufferClusterLevel, Feature, Language, UnicodeBuffer};
+use rustc_hash::FxHashMap as HashMap;
+use rustybuzz::{BufferClusterLevel, Direction, Feature, Language, Script, ShapePlan, UnicodeBuffer};
 
 use super::fonts::{FontId, FontSet};
 
@@ -35,13 +35,15 @@ pub struct ShapedGlyph {
 }
 
 /// A shaped piece of text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Shaped {
     pub glyphs: Vec<ShapedGlyph>,
     /// Total advance in em.
     pub advance: f32,
     /// Whether some character had no glyph in the font.
     pub missing: bool,
+    /// The text shaped (shared by every use of this shaping).
+    pub text: Arc<str>,
 }
 
 impl Shaped {
@@ -56,6 +58,8 @@ pub struct Shaper<'f> {
     pub fonts: &'f FontSet,
     language: Option<Language>,
     cache: HashMap<(FontId, Variant), HashMap<Box<str>, Arc<Shaped>>>,
+    /// Shaping plans, made once per font, features, script and direction.
+    plans: HashMap<(FontId, Variant, Script, Direction), Arc<ShapePlan>>,
     /// Characters no font could show.
     pub missing_chars: Vec<char>,
 }
@@ -65,24 +69,18 @@ impl<'f> Shaper<'f> {
         Shaper {
             fonts,
             language: Language::from_str(lang).ok(),
-            cache: HashMap::new(),
+            cache: HashMap::default(),
+            plans: HashMap::default(),
             missing_chars: Vec::new(),
         }
     }
 
     /// Shapes `text` (normally one word) in `font`.
     pub fn shape(&mut self, font: FontId, variant: Variant, text: &str) -> Arc<Shaped> {
-        let per_font = self.cache.entry((font, variant)).or_default();
-        if let Some(hit) = per_font.get(text) {
+        if let Some(hit) = self.cache.get(&(font, variant)).and_then(|c| c.get(text)) {
             return hit.clone();
         }
-        let shaped = Arc::new(shape_uncached(
-            self.fonts,
-            font,
-            variant,
-            self.language.as_ref(),
-            text,
-        ));
+        let shaped = Arc::new(self.shape_uncached(font, variant, text));
         if shaped.missing {
             let f = self.fonts.get(font);
             for c in text.chars() {
@@ -91,7 +89,10 @@ impl<'f> Shaper<'f> {
                 }
             }
         }
-        per_font.insert(text.into(), shaped.clone());
+        self.cache
+            .entry((font, variant))
+            .or_default()
+            .insert(text.into(), shaped.clone());
         shaped
     }
 
@@ -112,43 +113,55 @@ fn features(variant: Variant) -> Vec<Feature> {
     list.into_iter().flatten().collect()
 }
 
-fn shape_uncached(
-    fonts: &FontSet,
-    font: FontId,
-    variant: Variant,
-    lang: Option<&Language>,
-    text: &str,
-) -> Shaped {
-    let f = fonts.get(font);
-    let mut buffer = UnicodeBuffer::new();
-    buffer.push_str(text);
-    buffer.set_cluster_level(BufferClusterLevel::MonotoneCharacters);
-    buffer.guess_segment_properties();
-    if let Some(lang) = lang {
-        buffer.set_language(lang.clone());
-    }
-    let output = rustybuzz::shape(&f.face, &features(variant), buffer);
-    let scale = 1.0 / f.units_per_em;
-    let mut glyphs = Vec::with_capacity(output.len());
-    let mut advance = 0.0;
-    let mut missing = false;
-    for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
-        let id = info.glyph_id as u16;
-        missing |= id == 0;
-        let a = pos.x_advance as f32 * scale;
-        advance += a;
-        glyphs.push(ShapedGlyph {
-            id,
-            advance: a,
-            x_offset: pos.x_offset as f32 * scale,
-            y_offset: pos.y_offset as f32 * scale,
-            cluster: info.cluster,
-        });
-    }
-    Shaped {
-        glyphs,
-        advance,
-        missing,
+impl Shaper<'_> {
+    fn shape_uncached(&mut self, font: FontId, variant: Variant, text: &str) -> Shaped {
+        let f = self.fonts.get(font);
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_cluster_level(BufferClusterLevel::MonotoneCharacters);
+        buffer.guess_segment_properties();
+        if let Some(lang) = &self.language {
+            buffer.set_language(lang.clone());
+        }
+        let key = (font, variant, buffer.script(), buffer.direction());
+        let language = self.language.clone();
+        let plan = self
+            .plans
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(ShapePlan::new(
+                    &f.face,
+                    key.3,
+                    Some(key.2),
+                    language.as_ref(),
+                    &features(variant),
+                ))
+            })
+            .clone();
+        let output = rustybuzz::shape_with_plan(&f.face, &plan, buffer);
+        let scale = 1.0 / f.units_per_em;
+        let mut glyphs = Vec::with_capacity(output.len());
+        let mut advance = 0.0;
+        let mut missing = false;
+        for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
+            let id = info.glyph_id as u16;
+            missing |= id == 0;
+            let a = pos.x_advance as f32 * scale;
+            advance += a;
+            glyphs.push(ShapedGlyph {
+                id,
+                advance: a,
+                x_offset: pos.x_offset as f32 * scale,
+                y_offset: pos.y_offset as f32 * scale,
+                cluster: info.cluster,
+            });
+        }
+        Shaped {
+            glyphs,
+            advance,
+            missing,
+            text: Arc::from(text),
+        }
     }
 }
 

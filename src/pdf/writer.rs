@@ -27,29 +27,44 @@ struct EmbeddedFont {
     widths: HashMap<u16, i64>,
 }
 
-/// Writes the PDF for a laid-out document.
-pub fn write(layout: &Layout, doc: &Document) -> Result<Vec<u8>> {
+/// Writes the PDF for a laid-out document. The layout is consumed page by page so that
+/// its glyphs and printpdf's operations are not all in memory at once.
+pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -> Result<Vec<u8>> {
     let mut pdf = PdfDocument::new(&doc.meta.title);
-    let fonts = embed_fonts(layout, &mut pdf)?;
-    let xobjects = images::embed_images(layout, doc, &mut pdf);
+    let t = crate::timing::phase("pdf: fonts");
+    let fonts = embed_fonts(&layout, &mut pdf)?;
+    drop(t);
+    let t = crate::timing::phase("pdf: embed images");
+    let xobjects = images::embed_images(&layout, &mut images, &mut pdf);
+    drop(t);
+    let t = crate::timing::phase("pdf: page ops");
     // Where every destination is: name → (page, x, y) in PDF coordinates.
-    let mut destinations: HashMap<&str, (usize, f32, f32)> = HashMap::new();
+    let mut destinations: HashMap<String, (usize, f32, f32)> = HashMap::new();
     for (pi, page) in layout.pages.iter().enumerate() {
         for item in &page.items {
             if let Item::Destination { name, x, y } = item {
                 destinations
-                    .entry(name.as_str())
+                    .entry(name.clone())
                     .or_insert((pi, *x, page.height - y));
             }
         }
     }
-    let pages: Vec<PdfPage> = layout
-        .pages
-        .iter()
-        .map(|page| page_ops(page, &fonts, &xobjects, &destinations))
-        .map(|(page, ops)| PdfPage::new(Mm::from(Pt(page.width)), Mm::from(Pt(page.height)), ops))
-        .collect();
+    let last_use = last_uses(&layout);
+    let id = super::finish::document_id(&layout, doc);
+    let mut seq = 0usize;
+    let mut pages = Vec::with_capacity(layout.pages.len());
+    for page in &mut layout.pages {
+        let ops = page_ops(page, &fonts, &xobjects, &destinations, &last_use, &mut seq);
+        pages.push(PdfPage::new(
+            Mm::from(Pt(page.width)),
+            Mm::from(Pt(page.height)),
+            ops,
+        ));
+        // The page's glyphs are in the operations now.
+        page.items = Vec::new();
+    }
     pdf.with_pages(pages);
+    drop(t);
     let options = PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
@@ -57,8 +72,14 @@ pub fn write(layout: &Layout, doc: &Document) -> Result<Vec<u8>> {
         image_optimization: None,
     };
     let mut warnings = Vec::new();
+    let t = crate::timing::phase("pdf: printpdf to lopdf");
     let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
-    super::finish::finish(&mut lo, layout, doc, &destinations)?;
+    drop(pdf);
+    drop(t);
+    let t = crate::timing::phase("pdf: finish");
+    super::finish::finish(&mut lo, &layout, doc, id)?;
+    drop(t);
+    let _t = crate::timing::phase("pdf: save");
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| Error::Export {
         document: doc.meta.title.clone(),
@@ -66,6 +87,36 @@ pub fn write(layout: &Layout, doc: &Document) -> Result<Vec<u8>> {
     })?;
     Ok(bytes)
 }
+
+/// For each (font, glyph), the position (in text order) of its last use. printpdf builds
+/// each font's ToUnicode map from the text attached to glyphs, the last one winning, and
+/// guesses (wrongly, for a subset without `cmap`) when none is attached; attaching the text
+/// to the last use only keeps the map right without a string for every glyph.
+fn last_uses(layout: &Layout) -> LastUse {
+    let mut last: LastUse = vec![Vec::new(); layout.fonts.fonts.len()];
+    let mut seq = 0usize;
+    for page in &layout.pages {
+        for item in &page.items {
+            if let Item::Text(run) = item {
+                let table = &mut last[run.font.0 as usize];
+                for (i, g) in run.glyphs.iter().enumerate() {
+                    if !run.glyph_text(i).is_empty() {
+                        let gid = g.id as usize;
+                        if table.len() <= gid {
+                            table.resize(gid + 1, usize::MAX);
+                        }
+                        table[gid] = seq;
+                    }
+                    seq += 1;
+                }
+            }
+        }
+    }
+    last
+}
+
+/// Last use of each glyph, per font, indexed by glyph id (`usize::MAX`: never with text).
+type LastUse = Vec<Vec<usize>>;
 
 /// Subsets every font the pages use and registers it with printpdf under a stable name.
 fn embed_fonts(layout: &Layout, pdf: &mut PdfDocument) -> Result<BTreeMap<FontId, EmbeddedFont>> {
@@ -127,12 +178,14 @@ fn color(c: Rgb) -> Color {
 }
 
 /// The drawing operations of one page.
-fn page_ops<'p>(
-    page: &'p Page,
+fn page_ops(
+    page: &Page,
     fonts: &BTreeMap<FontId, EmbeddedFont>,
     xobjects: &HashMap<usize, Embedded>,
-    destinations: &HashMap<&str, (usize, f32, f32)>,
-) -> (&'p Page, Vec<Op>) {
+    destinations: &HashMap<String, (usize, f32, f32)>,
+    last_use: &LastUse,
+    seq: &mut usize,
+) -> Vec<Op> {
     let h = page.height;
     let mut ops = Vec::with_capacity(page.items.len() * 4);
     // Graphics first (backgrounds under text), then text, then links.
@@ -227,7 +280,7 @@ fn page_ops<'p>(
                 ops.push(Op::StartTextSection);
                 in_text = true;
             }
-            text_ops(run, font, h, &mut ops);
+            text_ops(run, font, h, &mut ops, last_use, seq);
         }
     }
     if in_text {
@@ -244,7 +297,7 @@ fn page_ops<'p>(
         {
             let actions = match target {
                 LinkTarget::Uri(uri) => Actions::Uri(uri.clone()),
-                LinkTarget::Named(name) => match destinations.get(name.as_str()) {
+                LinkTarget::Named(name) => match destinations.get(name) {
                     Some(&(page, left, top)) => Actions::Goto(Destination::Xyz {
                         page: page + 1,
                         left: Some(left),
@@ -272,13 +325,22 @@ fn page_ops<'p>(
             });
         }
     }
-    (page, ops)
+    ops
 }
 
 /// Text of one run: one text matrix at the run's start, then glyphs with the kerning that
 /// puts each exactly where layout placed it (the viewer advances by the rounded `/W`
 /// widths; the difference goes into the TJ array).
-fn text_ops(run: &TextRun, font: &EmbeddedFont, page_height: f32, ops: &mut Vec<Op>) {
+fn text_ops(
+    run: &TextRun,
+    font: &EmbeddedFont,
+    page_height: f32,
+    ops: &mut Vec<Op>,
+    last_use: &LastUse,
+    seq: &mut usize,
+) {
+    let first_seq = *seq;
+    *seq += run.glyphs.len();
     ops.push(Op::SetFont {
         font: PdfFontHandle::External(font.id.clone()),
         size: Pt(run.size),
@@ -314,8 +376,14 @@ fn text_ops(run: &TextRun, font: &EmbeddedFont, page_height: f32, ops: &mut Vec<
             } else {
                 0.0
             };
-            let text = run.glyph_text(i);
-            let offset = (offset * 1000.0).round() / 1000.0;
+            let last = last_use[run.font.0 as usize].get(g.id as usize).copied();
+            let text = if last == Some(first_seq + i) {
+                run.glyph_text(i)
+            } else {
+                ""
+            };
+            // Widths are exact for fonts of 1000 units per em: only real kerning remains.
+            let offset = (offset * 100.0).round() / 100.0;
             codepoints.push(if text.is_empty() {
                 Codepoint::new(new, offset)
             } else {
