@@ -199,28 +199,38 @@ fn raster(data: &[u8]) -> Option<ExternalStream> {
     dict.insert("Width".into(), DictItem::Int(w as i64));
     dict.insert("Height".into(), DictItem::Int(h as i64));
     dict.insert("BitsPerComponent".into(), DictItem::Int(8));
-    let (pixels, alpha): (Vec<u8>, Option<Vec<u8>>) = if gray {
-        let la = decoded.to_luma_alpha8();
-        let pixels = la.pixels().map(|p| p.0[0]).collect();
-        let alpha = has_alpha.then(|| la.pixels().map(|p| p.0[1]).collect());
-        (pixels, alpha)
-    } else if has_alpha {
-        let rgba = decoded.to_rgba8();
-        let mut pixels = Vec::with_capacity((w * h * 3) as usize);
-        let mut alpha = Vec::with_capacity((w * h) as usize);
-        for p in rgba.pixels() {
-            pixels.extend_from_slice(&p.0[..3]);
-            alpha.push(p.0[3]);
+    // One pass over the decoded pixels: colour channels, and alpha only when not opaque.
+    let channels = if gray { 1 } else { 3 };
+    let (pixels, alpha): (Vec<u8>, Option<Vec<u8>>) = match decoded {
+        image::DynamicImage::ImageRgb8(rgb) => (rgb.into_raw(), None),
+        image::DynamicImage::ImageLuma8(l) => (l.into_raw(), None),
+        other => {
+            let raw: Vec<u8> = if gray {
+                other.into_luma_alpha8().into_raw()
+            } else if has_alpha {
+                other.into_rgba8().into_raw()
+            } else {
+                other.into_rgb8().into_raw()
+            };
+            if has_alpha {
+                let stride = channels + 1;
+                let opaque = raw.chunks_exact(stride).all(|p| p[channels] == 255);
+                let mut pixels = Vec::with_capacity(raw.len() / stride * channels);
+                for p in raw.chunks_exact(stride) {
+                    pixels.extend_from_slice(&p[..channels]);
+                }
+                let alpha = (!opaque).then(|| raw.chunks_exact(stride).map(|p| p[channels]).collect());
+                (pixels, alpha)
+            } else {
+                (raw, None)
+            }
         }
-        (pixels, Some(alpha))
-    } else {
-        (decoded.to_rgb8().into_raw(), None)
     };
     dict.insert(
         "ColorSpace".into(),
         name(if gray { "DeviceGray" } else { "DeviceRGB" }),
     );
-    if let Some(alpha) = alpha.filter(|a| a.iter().any(|&v| v != 255)) {
+    if let Some(alpha) = alpha {
         let mut mask = BTreeMap::new();
         mask.insert("Type".into(), name("XObject"));
         mask.insert("Subtype".into(), name("Image"));

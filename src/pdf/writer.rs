@@ -22,14 +22,22 @@ use crate::model::Document;
 /// viewer will see them (whole thousandths of an em, as printpdf writes `/W`).
 struct EmbeddedFont {
     id: PdfFontId,
+    /// The subset font as printpdf reads it.
+    parsed: ParsedFont,
     remap: HashMap<u16, u16>,
     /// Advance per new glyph id, in thousandths of an em, truncated.
     widths: HashMap<u16, i64>,
 }
 
-/// Writes the PDF for a laid-out document. The layout is consumed page by page so that
-/// its glyphs and printpdf's operations are not all in memory at once.
+/// Writes the PDF for a laid-out document.
+///
+/// printpdf turns operations into content streams one page after another; to use every core,
+/// the pages are converted in chunks by separate printpdf documents (sharing the same fonts
+/// and resource names), and their content streams are put into the main document, whose own
+/// pages carry only the link annotations (and, on the first page, one use of every glyph so
+/// that printpdf writes complete widths and ToUnicode maps; that stream is replaced too).
 pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -> Result<Vec<u8>> {
+    use rayon::prelude::*;
     let mut pdf = PdfDocument::new(&doc.meta.title);
     let t = crate::timing::phase("pdf: fonts");
     let fonts = embed_fonts(&layout, &mut pdf)?;
@@ -37,7 +45,6 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     let t = crate::timing::phase("pdf: embed images");
     let xobjects = images::embed_images(&layout, &mut images, &mut pdf);
     drop(t);
-    let t = crate::timing::phase("pdf: page ops");
     // Where every destination is: name → (page, x, y) in PDF coordinates.
     let mut destinations: HashMap<String, (usize, f32, f32)> = HashMap::new();
     for (pi, page) in layout.pages.iter().enumerate() {
@@ -49,32 +56,46 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
             }
         }
     }
-    let last_use = last_uses(&layout);
     let id = super::finish::document_id(&layout, doc);
-    let mut seq = 0usize;
-    let mut pages = Vec::with_capacity(layout.pages.len());
-    for page in &mut layout.pages {
-        let ops = page_ops(page, &fonts, &xobjects, &destinations, &last_use, &mut seq);
-        pages.push(PdfPage::new(
-            Mm::from(Pt(page.width)),
-            Mm::from(Pt(page.height)),
-            ops,
-        ));
-        // The page's glyphs are in the operations now.
-        page.items = Vec::new();
-    }
-    pdf.with_pages(pages);
-    drop(t);
     let options = PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
         secure: true,
         image_optimization: None,
     };
+    let t = crate::timing::phase("pdf: content streams");
+    let per_chunk = layout
+        .pages
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * 4)
+        .max(8);
+    let streams: Vec<Vec<u8>> = layout
+        .pages
+        .par_chunks(per_chunk)
+        .flat_map_iter(|chunk| content_streams(chunk, &fonts, &xobjects, &options))
+        .collect();
+    drop(t);
+    let t = crate::timing::phase("pdf: document");
+    let usage = glyph_usage_ops(&layout, &fonts);
+    let mut pages = Vec::with_capacity(layout.pages.len());
+    for (pi, page) in layout.pages.iter_mut().enumerate() {
+        let mut ops = link_ops(page, &destinations);
+        if pi == 0 {
+            ops.extend(usage.iter().cloned());
+        }
+        pages.push(PdfPage::new(
+            Mm::from(Pt(page.width)),
+            Mm::from(Pt(page.height)),
+            ops,
+        ));
+        // The page's glyphs are in the content streams now.
+        page.items = Vec::new();
+    }
+    pdf.with_pages(pages);
     let mut warnings = Vec::new();
-    let t = crate::timing::phase("pdf: printpdf to lopdf");
     let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
     drop(pdf);
+    replace_contents(&mut lo, streams);
     drop(t);
     let t = crate::timing::phase("pdf: finish");
     super::finish::finish(&mut lo, &layout, doc, id)?;
@@ -88,35 +109,98 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     Ok(bytes)
 }
 
-/// For each (font, glyph), the position (in text order) of its last use. printpdf builds
-/// each font's ToUnicode map from the text attached to glyphs, the last one winning, and
-/// guesses (wrongly, for a subset without `cmap`) when none is attached; attaching the text
-/// to the last use only keeps the map right without a string for every glyph.
-fn last_uses(layout: &Layout) -> LastUse {
-    let mut last: LastUse = vec![Vec::new(); layout.fonts.fonts.len()];
-    let mut seq = 0usize;
+/// The content streams of some pages, made by a printpdf document of their own.
+fn content_streams(
+    pages: &[Page],
+    fonts: &BTreeMap<FontId, EmbeddedFont>,
+    xobjects: &HashMap<usize, Embedded>,
+    options: &PdfSaveOptions,
+) -> Vec<Vec<u8>> {
+    let mut part = PdfDocument::new("");
+    for font in fonts.values() {
+        part.resources
+            .fonts
+            .map
+            .insert(font.id.clone(), PdfFont::new(font.parsed.clone()));
+    }
+    let pdf_pages = pages
+        .iter()
+        .map(|page| {
+            PdfPage::new(
+                Mm::from(Pt(page.width)),
+                Mm::from(Pt(page.height)),
+                page_ops(page, fonts, xobjects),
+            )
+        })
+        .collect();
+    part.with_pages(pdf_pages);
+    let lo = part.to_lopdf_document(options, &mut Vec::new());
+    lo.get_pages()
+        .values()
+        .map(|&id| lo.get_page_content(id))
+        .collect()
+}
+
+/// Puts the content streams made in parts into the main document's pages, in order.
+fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Vec<u8>>) {
+    let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
+    for (page, content) in pages.into_iter().zip(streams) {
+        let contents = lo
+            .get_dictionary(page)
+            .ok()
+            .and_then(|d| d.get(b"Contents").ok())
+            .and_then(|c| c.as_reference().ok());
+        if let Some(id) = contents
+            && let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(id)
+        {
+            stream.set_content(content);
+        }
+    }
+}
+
+/// One use of every glyph of every font, with the text it stands for (the text of its last
+/// use, as printpdf keeps the last), from which printpdf writes each font's widths and
+/// ToUnicode map.
+fn glyph_usage_ops(layout: &Layout, fonts: &BTreeMap<FontId, EmbeddedFont>) -> Vec<Op> {
+    let mut texts: BTreeMap<(FontId, u16), &str> = BTreeMap::new();
     for page in &layout.pages {
         for item in &page.items {
             if let Item::Text(run) = item {
-                let table = &mut last[run.font.0 as usize];
                 for (i, g) in run.glyphs.iter().enumerate() {
-                    if !run.glyph_text(i).is_empty() {
-                        let gid = g.id as usize;
-                        if table.len() <= gid {
-                            table.resize(gid + 1, usize::MAX);
-                        }
-                        table[gid] = seq;
+                    let text = run.glyph_text(i);
+                    if !text.is_empty() {
+                        texts.insert((run.font, g.id), text);
+                    } else {
+                        texts.entry((run.font, g.id)).or_insert("");
                     }
-                    seq += 1;
                 }
             }
         }
     }
-    last
+    let mut ops = vec![Op::StartTextSection];
+    for (font_id, font) in fonts {
+        ops.push(Op::SetFont {
+            font: PdfFontHandle::External(font.id.clone()),
+            size: Pt(1.0),
+        });
+        let codepoints: Vec<Codepoint> = texts
+            .range((*font_id, 0)..=(*font_id, u16::MAX))
+            .map(|(&(_, gid), text)| {
+                let new = font.remap.get(&gid).copied().unwrap_or(0);
+                if text.is_empty() {
+                    Codepoint::new(new, 0.0)
+                } else {
+                    Codepoint::with_cid(new, 0.0, text.to_string())
+                }
+            })
+            .collect();
+        ops.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(codepoints)],
+        });
+    }
+    ops.push(Op::EndTextSection);
+    ops
 }
-
-/// Last use of each glyph, per font, indexed by glyph id (`usize::MAX`: never with text).
-type LastUse = Vec<Vec<usize>>;
 
 /// Subsets every font the pages use and registers it with printpdf under a stable name.
 fn embed_fonts(layout: &Layout, pdf: &mut PdfDocument) -> Result<BTreeMap<FontId, EmbeddedFont>> {
@@ -162,8 +246,19 @@ fn embed_fonts(layout: &Layout, pdf: &mut PdfDocument) -> Result<BTreeMap<FontId
             .collect();
         // Stable resource names (printpdf's own are random).
         let id = PdfFontId(format!("F{}", font_id.0));
-        pdf.resources.fonts.map.insert(id.clone(), PdfFont::new(parsed));
-        out.insert(font_id, EmbeddedFont { id, remap, widths });
+        pdf.resources
+            .fonts
+            .map
+            .insert(id.clone(), PdfFont::new(parsed.clone()));
+        out.insert(
+            font_id,
+            EmbeddedFont {
+                id,
+                parsed,
+                remap,
+                widths,
+            },
+        );
     }
     Ok(out)
 }
@@ -182,9 +277,6 @@ fn page_ops(
     page: &Page,
     fonts: &BTreeMap<FontId, EmbeddedFont>,
     xobjects: &HashMap<usize, Embedded>,
-    destinations: &HashMap<String, (usize, f32, f32)>,
-    last_use: &LastUse,
-    seq: &mut usize,
 ) -> Vec<Op> {
     let h = page.height;
     let mut ops = Vec::with_capacity(page.items.len() * 4);
@@ -280,12 +372,19 @@ fn page_ops(
                 ops.push(Op::StartTextSection);
                 in_text = true;
             }
-            text_ops(run, font, h, &mut ops, last_use, seq);
+            text_ops(run, font, h, &mut ops);
         }
     }
     if in_text {
         ops.push(Op::EndTextSection);
     }
+    ops
+}
+
+/// The link annotations of a page.
+fn link_ops(page: &Page, destinations: &HashMap<String, (usize, f32, f32)>) -> Vec<Op> {
+    let h = page.height;
+    let mut ops = Vec::new();
     for item in &page.items {
         if let Item::Link {
             x,
@@ -331,16 +430,7 @@ fn page_ops(
 /// Text of one run: one text matrix at the run's start, then glyphs with the kerning that
 /// puts each exactly where layout placed it (the viewer advances by the rounded `/W`
 /// widths; the difference goes into the TJ array).
-fn text_ops(
-    run: &TextRun,
-    font: &EmbeddedFont,
-    page_height: f32,
-    ops: &mut Vec<Op>,
-    last_use: &LastUse,
-    seq: &mut usize,
-) {
-    let first_seq = *seq;
-    *seq += run.glyphs.len();
+fn text_ops(run: &TextRun, font: &EmbeddedFont, page_height: f32, ops: &mut Vec<Op>) {
     ops.push(Op::SetFont {
         font: PdfFontHandle::External(font.id.clone()),
         size: Pt(run.size),
@@ -376,19 +466,10 @@ fn text_ops(
             } else {
                 0.0
             };
-            let last = last_use[run.font.0 as usize].get(g.id as usize).copied();
-            let text = if last == Some(first_seq + i) {
-                run.glyph_text(i)
-            } else {
-                ""
-            };
             // Widths are exact for fonts of 1000 units per em: only real kerning remains.
             let offset = (offset * 100.0).round() / 100.0;
-            codepoints.push(if text.is_empty() {
-                Codepoint::new(new, offset)
-            } else {
-                Codepoint::with_cid(new, offset, text.to_string())
-            });
+            // The text of each glyph reaches the ToUnicode map once, from the usage operations.
+            codepoints.push(Codepoint::new(new, offset));
         }
         ops.push(Op::ShowText {
             items: vec![TextItem::GlyphIds(codepoints)],
