@@ -119,22 +119,54 @@ pub fn load(source: &Source, options: &ExportOptions) -> Result<frontend::Loaded
     Ok(loaded)
 }
 
-/// Runs the export. An error is returned only when the input itself cannot be used; failures
-/// of single documents are in the report.
-pub fn run(options: &ExportOptions, mut progress: impl FnMut(&DocumentReport)) -> Result<ExportReport> {
+/// Runs the export: every document is read, then rendered and written, in parallel; output
+/// names are chosen in input order so that they never depend on timing. `progress` is called
+/// with (documents done, total) as documents finish. An error is returned only when the input
+/// itself cannot be used; failures of single documents are in the report.
+pub fn run(options: &ExportOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<ExportReport> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let sources = frontend::discover(&options.input)?;
     std::fs::create_dir_all(&options.output_dir).map_err(|e| Error::io(&options.output_dir, e))?;
-    let mut report = ExportReport::default();
+    let total = sources.len();
+    let done = AtomicUsize::new(0);
+    let loaded: Vec<(DocumentReport, Option<Document>)> = sources
+        .par_iter()
+        .map(|source| load_one(source, options))
+        .collect();
     let mut taken = Vec::new();
-    for source in &sources {
-        let doc_report = export_one(source, options, &mut taken);
-        progress(&doc_report);
-        report.documents.push(doc_report);
-    }
-    Ok(report)
+    let names: Vec<Vec<(Format, PathBuf)>> = loaded
+        .iter()
+        .map(|(_, doc)| match doc {
+            Some(d) => options
+                .formats
+                .iter()
+                .map(|&f| {
+                    (
+                        f,
+                        output::unique_path(&options.output_dir, &d.slug, f.extension(), &mut taken),
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
+    let documents = loaded
+        .into_par_iter()
+        .zip(names)
+        .map(|((mut report, doc), names)| {
+            if let Some(doc) = doc {
+                write_one(&doc, &names, options, &mut report);
+            }
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            report
+        })
+        .collect();
+    Ok(ExportReport { documents })
 }
 
-fn export_one(source: &Source, options: &ExportOptions, taken: &mut Vec<PathBuf>) -> DocumentReport {
+/// Reads one document; a document that cannot be exported comes back with its error.
+fn load_one(source: &Source, options: &ExportOptions) -> (DocumentReport, Option<Document>) {
     let mut report = DocumentReport {
         source: source.path().to_path_buf(),
         title: None,
@@ -146,47 +178,54 @@ fn export_one(source: &Source, options: &ExportOptions, taken: &mut Vec<PathBuf>
         Ok(l) => l,
         Err(e) => {
             report.error = Some(e);
-            return report;
+            return (report, None);
         }
     };
-    let document = loaded.document;
-    report.title = Some(document.meta.title.clone());
+    report.title = Some(loaded.document.meta.title.clone());
     report.warnings = loaded.warnings;
     if options.strict && !report.warnings.is_empty() {
         report.error = Some(Error::Strict(report.warnings.clone()));
-        return report;
+        return (report, None);
     }
+    (report, Some(loaded.document))
+}
+
+/// Renders a document in every format, then writes the files (all or none).
+fn write_one(
+    document: &Document,
+    names: &[(Format, PathBuf)],
+    options: &ExportOptions,
+    report: &mut DocumentReport,
+) {
     let mut rendered = Vec::new();
-    for &format in &options.formats {
-        match render(&document, format) {
+    for (format, path) in names {
+        match render(document, *format) {
             Ok(r) => {
                 report.warnings.extend(r.warnings.iter().cloned());
-                rendered.push((format, r));
+                rendered.push((*format, path, r));
             }
             Err(e) => {
                 report.error = Some(e);
-                return report;
+                return;
             }
         }
     }
     if options.strict && !report.warnings.is_empty() {
         report.error = Some(Error::Strict(report.warnings.clone()));
-        return report;
+        return;
     }
-    for (format, r) in rendered {
-        let path = output::unique_path(&options.output_dir, &document.slug, format.extension(), taken);
-        if let Err(e) = output::write_atomic(&path, &r.bytes) {
+    for (format, path, r) in rendered {
+        if let Err(e) = output::write_atomic(path, &r.bytes) {
             report.error = Some(e);
-            return report;
+            return;
         }
         report.outputs.push(Written {
             format,
-            path,
+            path: path.clone(),
             bytes: r.bytes.len(),
             pages: r.pages,
         });
     }
-    report
 }
 
 /// The default input when none is given.

@@ -1,6 +1,7 @@
 //! The `folio` command: parses arguments, calls the library, prints diagnostics for people
 //! and sets the exit status (0 success, 1 bad input or failed export, 2 usage error).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -114,29 +115,52 @@ fn run_export(args: ExportArgs) -> ExitCode {
     let quiet = args.quiet;
     let verbose = args.verbose;
     let started = std::time::Instant::now();
-    let result = export::run(&options, |doc| {
-        if !quiet {
-            for w in &doc.warnings {
-                eprintln!("warning: {w}");
-            }
+    // A progress bar on a terminal, for folders of several documents.
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {elapsed}")
+        {
+            bar.set_style(style);
         }
-        match &doc.error {
-            Some(e) => eprintln!("error: {e}"),
-            None if verbose => {
-                for out in &doc.outputs {
-                    eprintln!("wrote {} ({} bytes)", out.path.display(), out.bytes);
-                }
-            }
-            None => {}
-        }
+        bar
     });
+    let progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar
+            && total > 1
+        {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let result = export::run(&options, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     match result {
         Ok(report) => {
+            for doc in &report.documents {
+                if !quiet {
+                    for w in &doc.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                }
+                match &doc.error {
+                    Some(e) => eprintln!("error: {}: {e}", doc.source.display()),
+                    None if verbose => {
+                        for out in &doc.outputs {
+                            eprintln!("wrote {} ({} bytes)", out.path.display(), out.bytes);
+                        }
+                    }
+                    None => {}
+                }
+            }
             let failed = report.failed();
             if !quiet {
                 let total = report.documents.len();
+                let seconds = started.elapsed().as_secs_f64();
                 eprintln!(
-                    "{} document{} exported{}, {} page{}, {} warning{}, {:.2} s",
+                    "{} document{} exported{}, {} page{}, {} warning{}, {:.2} s ({:.0} documents/s)",
                     total - failed,
                     if total - failed == 1 { "" } else { "s" },
                     if failed > 0 {
@@ -148,7 +172,8 @@ fn run_export(args: ExportArgs) -> ExitCode {
                     if report.pages() == 1 { "" } else { "s" },
                     report.warnings(),
                     if report.warnings() == 1 { "" } else { "s" },
-                    started.elapsed().as_secs_f64()
+                    seconds,
+                    total as f64 / seconds.max(1e-9)
                 );
             }
             if failed > 0 {

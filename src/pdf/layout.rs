@@ -61,13 +61,14 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
     };
     // Each chapter is laid out and paginated on its own (chapters open on a new page), so
     // chapters are set in parallel, each with its own shaping cache.
+    let shared = Arc::new(super::shape::SharedCache::default());
     let laid: Vec<(Vec<PageBody>, Vec<ParagraphStats>, Vec<char>)> = {
         use rayon::prelude::*;
         doc.chapters
             .par_iter()
             .enumerate()
             .map(|(ci, chapter)| {
-                let mut shaper = Shaper::new(&fonts, &doc.meta.lang);
+                let mut shaper = Shaper::with_shared(&fonts, &doc.meta.lang, shared.clone());
                 let mut setter = Setter {
                     shaper: &mut shaper,
                     hyphenator: Hyphenator::new(&doc.meta.lang),
@@ -100,6 +101,9 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
                 let reports = std::mem::take(&mut blocks.reports);
                 let flow: Vec<Flow> = std::mem::take(&mut blocks.flow.items);
                 let pages = paginate::paginate(flow, &notes, spec);
+                if std::env::var_os("FOLIO_SHAPE_STATS").is_some() {
+                    eprintln!("chapter {ci}: shaping calls and misses {:?}", shaper.stats());
+                }
                 (pages, reports, shaper.missing_chars)
             })
             .collect()

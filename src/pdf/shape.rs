@@ -53,6 +53,32 @@ impl Shaped {
     }
 }
 
+/// A shaping cache shared by the threads laying out one document (sharded locks).
+#[derive(Default)]
+pub struct SharedCache {
+    shards: [std::sync::Mutex<HashMap<(FontId, Variant, Box<str>), Arc<Shaped>>>; 16],
+}
+
+impl SharedCache {
+    fn shard(&self, text: &str) -> &std::sync::Mutex<HashMap<(FontId, Variant, Box<str>), Arc<Shaped>>> {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = rustc_hash::FxBuildHasher.build_hasher();
+        text.hash(&mut h);
+        &self.shards[(h.finish() % 16) as usize]
+    }
+
+    fn get(&self, font: FontId, variant: Variant, text: &str) -> Option<Arc<Shaped>> {
+        let shard = self.shard(text).lock().ok()?;
+        shard.get(&(font, variant, Box::<str>::from(text))).cloned()
+    }
+
+    fn put(&self, font: FontId, variant: Variant, text: &str, shaped: &Arc<Shaped>) {
+        if let Ok(mut shard) = self.shard(text).lock() {
+            shard.insert((font, variant, text.into()), shaped.clone());
+        }
+    }
+}
+
 /// Shapes text, caching each distinct (font, variant, text).
 pub struct Shaper<'f> {
     pub fonts: &'f FontSet,
@@ -62,6 +88,8 @@ pub struct Shaper<'f> {
     plans: HashMap<(FontId, Variant, Script, Direction), Arc<ShapePlan>>,
     /// Characters no font could show.
     pub missing_chars: Vec<char>,
+    calls: usize,
+    shared: Option<Arc<SharedCache>>,
 }
 
 impl<'f> Shaper<'f> {
@@ -71,16 +99,37 @@ impl<'f> Shaper<'f> {
             language: Language::from_str(lang).ok(),
             cache: HashMap::default(),
             plans: HashMap::default(),
+            calls: 0,
+            shared: None,
             missing_chars: Vec::new(),
+        }
+    }
+
+    /// A shaper that also looks up and fills a cache shared with other threads.
+    pub fn with_shared(fonts: &'f FontSet, lang: &str, shared: Arc<SharedCache>) -> Self {
+        Shaper {
+            shared: Some(shared),
+            ..Shaper::new(fonts, lang)
         }
     }
 
     /// Shapes `text` (normally one word) in `font`.
     pub fn shape(&mut self, font: FontId, variant: Variant, text: &str) -> Arc<Shaped> {
+        self.calls += 1;
         if let Some(hit) = self.cache.get(&(font, variant)).and_then(|c| c.get(text)) {
             return hit.clone();
         }
+        if let Some(hit) = self.shared.as_ref().and_then(|s| s.get(font, variant, text)) {
+            self.cache
+                .entry((font, variant))
+                .or_default()
+                .insert(text.into(), hit.clone());
+            return hit;
+        }
         let shaped = Arc::new(self.shape_uncached(font, variant, text));
+        if let Some(shared) = &self.shared {
+            shared.put(font, variant, text, &shaped);
+        }
         if shaped.missing {
             let f = self.fonts.get(font);
             for c in text.chars() {
@@ -94,6 +143,11 @@ impl<'f> Shaper<'f> {
             .or_default()
             .insert(text.into(), shaped.clone());
         shaped
+    }
+
+    /// Number of shaping calls and of cache misses so far (for tuning).
+    pub fn stats(&self) -> (usize, usize) {
+        (self.calls, self.cached())
     }
 
     /// Number of distinct pieces shaped so far.
