@@ -1,7 +1,7 @@
 //! Benchmark: highlight every fenced code block of a Markdown corpus.
 //!
-//! `cargo bench --bench highlight [-- DIR]`; DIR defaults to `../shared/corpus/rust-book` and
-//! the benchmark skips when it is missing. Blocks without a language are timed three ways: as
+//! `cargo bench --bench highlight [-- DIR]` (a folder of Markdown files, e.g. a book's);
+//! DIR defaults to `content/`. Blocks without a language are timed three ways: as
 //! the export sees them (plain), guessed (`console` when the block starts with `$ `, else
 //! `rust`), and all as `rust`, the worst case for a book about Rust.
 
@@ -72,7 +72,7 @@ fn main() {
     let dir = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
-        .map_or_else(|| PathBuf::from("../shared/corpus/rust-book"), PathBuf::from);
+        .map_or_else(|| PathBuf::from("content"), PathBuf::from);
     let blocks = match blocks(&dir) {
         Ok(b) if !b.is_empty() => b,
         _ => {

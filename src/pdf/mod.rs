@@ -2,6 +2,7 @@
 //! out into pages of positioned items, and a writer that turns those pages into a PDF.
 
 pub mod blocks;
+pub mod content;
 pub mod finish;
 pub mod flow;
 pub mod fonts;

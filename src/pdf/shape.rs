@@ -56,15 +56,16 @@ impl Shaped {
 /// A shaping cache shared by the threads laying out one document (sharded locks).
 #[derive(Default)]
 pub struct SharedCache {
-    shards: [std::sync::Mutex<HashMap<(FontId, Variant, Box<str>), Arc<Shaped>>>; 16],
+    shards: [Shard; 16],
 }
 
+/// One lock's share of the shared cache.
+type Shard = std::sync::Mutex<HashMap<(FontId, Variant, Box<str>), Arc<Shaped>>>;
+
 impl SharedCache {
-    fn shard(&self, text: &str) -> &std::sync::Mutex<HashMap<(FontId, Variant, Box<str>), Arc<Shaped>>> {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let mut h = rustc_hash::FxBuildHasher.build_hasher();
-        text.hash(&mut h);
-        &self.shards[(h.finish() % 16) as usize]
+    fn shard(&self, text: &str) -> &Shard {
+        use std::hash::BuildHasher;
+        &self.shards[(rustc_hash::FxBuildHasher.hash_one(text) % 16) as usize]
     }
 
     fn get(&self, font: FontId, variant: Variant, text: &str) -> Option<Arc<Shaped>> {

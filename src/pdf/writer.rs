@@ -7,14 +7,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use printpdf::{
-    Actions, BorderArray, Codepoint, Color, CurTransMat, Destination, FontId as PdfFontId, LinePoint,
-    LinkAnnotation, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, WindingOrder, XObjectId, XObjectTransform,
+    Actions, BorderArray, Codepoint, Destination, FontId as PdfFontId, LinkAnnotation, Mm, Op, ParsedFont,
+    PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rect, TextItem,
 };
 
+use super::content;
 use super::fonts::FontId;
-use super::images::{self, Embedded};
-use super::page::{Item, Layout, LinkTarget, Page, Rgb, TextRun};
+use super::images;
+use super::page::{Item, Layout, LinkTarget, Page};
 use crate::error::{Error, Result};
 use crate::model::Document;
 
@@ -22,8 +22,6 @@ use crate::model::Document;
 /// viewer will see them (whole thousandths of an em, as printpdf writes `/W`).
 struct EmbeddedFont {
     id: PdfFontId,
-    /// The subset font as printpdf reads it.
-    parsed: ParsedFont,
     remap: HashMap<u16, u16>,
     /// Advance per new glyph id, in thousandths of an em, truncated.
     widths: HashMap<u16, i64>,
@@ -31,11 +29,11 @@ struct EmbeddedFont {
 
 /// Writes the PDF for a laid-out document.
 ///
-/// printpdf turns operations into content streams one page after another; to use every core,
-/// the pages are converted in chunks by separate printpdf documents (sharing the same fonts
-/// and resource names), and their content streams are put into the main document, whose own
-/// pages carry only the link annotations (and, on the first page, one use of every glyph so
-/// that printpdf writes complete widths and ToUnicode maps; that stream is replaced too).
+/// printpdf builds the document: page tree, fonts (FontFile2, widths, ToUnicode), image
+/// XObjects, link annotations, catalog and trailer. The pages' drawing is written as content
+/// stream bytes (see `content`), in parallel, and put into printpdf's pages. printpdf's own
+/// pages carry only the link annotations and, on the first page, one use of every glyph, from
+/// which it writes complete widths and ToUnicode maps (that stream is replaced too).
 pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -> Result<Vec<u8>> {
     use rayon::prelude::*;
     let mut pdf = PdfDocument::new(&doc.meta.title);
@@ -64,16 +62,26 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
         image_optimization: None,
     };
     let t = crate::timing::phase("pdf: content streams");
-    let per_chunk = layout
-        .pages
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1) * 4)
-        .max(8);
+    let refs: BTreeMap<FontId, content::FontRef> = fonts
+        .iter()
+        .map(|(id, f)| {
+            (
+                *id,
+                content::FontRef {
+                    name: &f.id.0,
+                    remap: &f.remap,
+                    widths: &f.widths,
+                },
+            )
+        })
+        .collect();
+    let names: HashMap<usize, String> = xobjects.iter().map(|(i, e)| (*i, e.name.clone())).collect();
     let streams: Vec<Vec<u8>> = layout
         .pages
-        .par_chunks(per_chunk)
-        .flat_map_iter(|chunk| content_streams(chunk, &fonts, &xobjects, &options))
+        .par_iter()
+        .map(|page| content::page_stream(page, &refs, &names))
         .collect();
+    drop(refs);
     drop(t);
     let t = crate::timing::phase("pdf: document");
     let usage = glyph_usage_ops(&layout, &fonts);
@@ -109,39 +117,7 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     Ok(bytes)
 }
 
-/// The content streams of some pages, made by a printpdf document of their own.
-fn content_streams(
-    pages: &[Page],
-    fonts: &BTreeMap<FontId, EmbeddedFont>,
-    xobjects: &HashMap<usize, Embedded>,
-    options: &PdfSaveOptions,
-) -> Vec<Vec<u8>> {
-    let mut part = PdfDocument::new("");
-    for font in fonts.values() {
-        part.resources
-            .fonts
-            .map
-            .insert(font.id.clone(), PdfFont::new(font.parsed.clone()));
-    }
-    let pdf_pages = pages
-        .iter()
-        .map(|page| {
-            PdfPage::new(
-                Mm::from(Pt(page.width)),
-                Mm::from(Pt(page.height)),
-                page_ops(page, fonts, xobjects),
-            )
-        })
-        .collect();
-    part.with_pages(pdf_pages);
-    let lo = part.to_lopdf_document(options, &mut Vec::new());
-    lo.get_pages()
-        .values()
-        .map(|&id| lo.get_page_content(id))
-        .collect()
-}
-
-/// Puts the content streams made in parts into the main document's pages, in order.
+/// Puts the content streams into the main document's pages, in order.
 fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Vec<u8>>) {
     let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
     for (page, content) in pages.into_iter().zip(streams) {
@@ -246,139 +222,10 @@ fn embed_fonts(layout: &Layout, pdf: &mut PdfDocument) -> Result<BTreeMap<FontId
             .collect();
         // Stable resource names (printpdf's own are random).
         let id = PdfFontId(format!("F{}", font_id.0));
-        pdf.resources
-            .fonts
-            .map
-            .insert(id.clone(), PdfFont::new(parsed.clone()));
-        out.insert(
-            font_id,
-            EmbeddedFont {
-                id,
-                parsed,
-                remap,
-                widths,
-            },
-        );
+        pdf.resources.fonts.map.insert(id.clone(), PdfFont::new(parsed));
+        out.insert(font_id, EmbeddedFont { id, remap, widths });
     }
     Ok(out)
-}
-
-fn color(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb {
-        r: c.0 as f32 / 255.0,
-        g: c.1 as f32 / 255.0,
-        b: c.2 as f32 / 255.0,
-        icc_profile: None,
-    })
-}
-
-/// The drawing operations of one page.
-fn page_ops(
-    page: &Page,
-    fonts: &BTreeMap<FontId, EmbeddedFont>,
-    xobjects: &HashMap<usize, Embedded>,
-) -> Vec<Op> {
-    let h = page.height;
-    let mut ops = Vec::with_capacity(page.items.len() * 4);
-    // Graphics first (backgrounds under text), then text, then links.
-    for item in &page.items {
-        match item {
-            Item::Rect {
-                x,
-                y,
-                width,
-                height,
-                fill,
-                stroke,
-            } => {
-                if let Some(f) = fill {
-                    ops.push(Op::SetFillColor { col: color(*f) });
-                }
-                if let Some((c, w)) = stroke {
-                    ops.push(Op::SetOutlineColor { col: color(*c) });
-                    ops.push(Op::SetOutlineThickness { pt: Pt(*w) });
-                }
-                let mode = match (fill.is_some(), stroke.is_some()) {
-                    (true, true) => PaintMode::FillStroke,
-                    (true, false) => PaintMode::Fill,
-                    _ => PaintMode::Stroke,
-                };
-                ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: Pt(*x),
-                        y: Pt(h - y - height),
-                        width: Pt(*width),
-                        height: Pt(*height),
-                        mode: Some(mode),
-                        winding_order: Some(WindingOrder::NonZero),
-                    },
-                });
-            }
-            Item::Line {
-                from,
-                to,
-                width,
-                color: c,
-            } => {
-                ops.push(Op::SetOutlineColor { col: color(*c) });
-                ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                ops.push(Op::DrawLine {
-                    line: printpdf::Line {
-                        points: vec![
-                            LinePoint {
-                                p: Point::new(Mm::from(Pt(from.0)), Mm::from(Pt(h - from.1))),
-                                bezier: false,
-                            },
-                            LinePoint {
-                                p: Point::new(Mm::from(Pt(to.0)), Mm::from(Pt(h - to.1))),
-                                bezier: false,
-                            },
-                        ],
-                        is_closed: false,
-                    },
-                });
-            }
-            Item::Image {
-                image,
-                x,
-                y,
-                width,
-                height,
-            } => {
-                if let Some(e) = xobjects.get(image) {
-                    ops.push(Op::SaveGraphicsState);
-                    ops.push(Op::SetTransformationMatrix {
-                        matrix: CurTransMat::Raw([*width, 0.0, 0.0, *height, *x, h - y - height]),
-                    });
-                    ops.push(Op::UseXobject {
-                        id: XObjectId(e.name.clone()),
-                        transform: XObjectTransform {
-                            no_auto_scale: true,
-                            ..XObjectTransform::default()
-                        },
-                    });
-                    ops.push(Op::RestoreGraphicsState);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut in_text = false;
-    for item in &page.items {
-        if let Item::Text(run) = item
-            && let Some(font) = fonts.get(&run.font)
-        {
-            if !in_text {
-                ops.push(Op::StartTextSection);
-                in_text = true;
-            }
-            text_ops(run, font, h, &mut ops);
-        }
-    }
-    if in_text {
-        ops.push(Op::EndTextSection);
-    }
-    ops
 }
 
 /// The link annotations of a page.
@@ -425,55 +272,4 @@ fn link_ops(page: &Page, destinations: &HashMap<String, (usize, f32, f32)>) -> V
         }
     }
     ops
-}
-
-/// Text of one run: one text matrix at the run's start, then glyphs with the kerning that
-/// puts each exactly where layout placed it (the viewer advances by the rounded `/W`
-/// widths; the difference goes into the TJ array).
-fn text_ops(run: &TextRun, font: &EmbeddedFont, page_height: f32, ops: &mut Vec<Op>) {
-    ops.push(Op::SetFont {
-        font: PdfFontHandle::External(font.id.clone()),
-        size: Pt(run.size),
-    });
-    ops.push(Op::SetFillColor {
-        col: color(run.color),
-    });
-    let scale = 1000.0 / run.size;
-    let mut start = 0;
-    while start < run.glyphs.len() {
-        // Glyphs raised or lowered (marks) get a matrix of their own.
-        let dy = run.glyphs[start].dy;
-        let mut end = start + 1;
-        while end < run.glyphs.len() && run.glyphs[end].dy == dy && dy == 0.0 {
-            end += 1;
-        }
-        let first = run.glyphs[start];
-        ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Translate(
-                Pt(run.x + first.x),
-                Pt(page_height - run.y + dy * run.size.signum()),
-            ),
-        });
-        let mut codepoints = Vec::with_capacity(end - start);
-        for i in start..end {
-            let g = run.glyphs[i];
-            let new = font.remap.get(&g.id).copied().unwrap_or(0);
-            let w = font.widths.get(&new).copied().unwrap_or(0) as f32;
-            // Kerning to the next glyph: the viewer moves by `w`; layout wants `next.x - g.x`.
-            let offset = if i + 1 < end {
-                let wanted = (run.glyphs[i + 1].x - g.x) * scale;
-                w - wanted
-            } else {
-                0.0
-            };
-            // Widths are exact for fonts of 1000 units per em: only real kerning remains.
-            let offset = (offset * 100.0).round() / 100.0;
-            // The text of each glyph reaches the ToUnicode map once, from the usage operations.
-            codepoints.push(Codepoint::new(new, offset));
-        }
-        ops.push(Op::ShowText {
-            items: vec![TextItem::GlyphIds(codepoints)],
-        });
-        start = end;
-    }
 }

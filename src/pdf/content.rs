@@ -1,0 +1,311 @@
+//! Page content streams, written as bytes from the positioned pages. printpdf builds the
+//! document around them (page tree, fonts, images, annotations); writing the drawing
+//! operators directly costs a fraction of going through printpdf's per-glyph operation
+//! objects (measured: about 20 ms against 230 ms for 500 pages).
+//!
+//! Text: each run is `BT /Fn size Tf r g b rg x y Td [...] TJ ET`. A viewer advances each
+//! glyph by its `/W` width (whole thousandths of an em, as printpdf writes them); the small
+//! difference from the shaped advance is carried and paid back with a TJ number once it
+//! reaches 0.01 pt, and always before a glyph that layout moved (kerning, justification,
+//! letter spacing) and before a run's last glyph, so line ends are exact.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::fonts::FontId;
+use super::page::{Item, Page, Rgb, TextRun};
+
+/// Largest distance (points) a glyph may sit from its place because of width rounding.
+const MAX_DRIFT: f32 = 0.01;
+
+/// What the content writer needs to know about an embedded font.
+pub struct FontRef<'a> {
+    /// Resource name (`F0`).
+    pub name: &'a str,
+    /// Old glyph id → subset glyph id.
+    pub remap: &'a HashMap<u16, u16>,
+    /// Subset glyph id → width as the viewer reads it (1/1000 em).
+    pub widths: &'a HashMap<u16, i64>,
+}
+
+/// The content stream of one page. `images` maps a document image to its resource name.
+pub fn page_stream(
+    page: &Page,
+    fonts: &BTreeMap<FontId, FontRef>,
+    images: &HashMap<usize, String>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(page.items.len() * 48);
+    let h = page.height;
+    // Graphics first (backgrounds under text), then text.
+    for item in &page.items {
+        match item {
+            Item::Rect {
+                x,
+                y,
+                width,
+                height,
+                fill,
+                stroke,
+            } => {
+                out.extend_from_slice(b"q ");
+                if let Some(c) = fill {
+                    color(&mut out, *c, b"rg");
+                }
+                if let Some((c, w)) = stroke {
+                    color(&mut out, *c, b"RG");
+                    num(&mut out, *w);
+                    out.extend_from_slice(b" w ");
+                }
+                num(&mut out, *x);
+                out.push(b' ');
+                num(&mut out, h - y - height);
+                out.push(b' ');
+                num(&mut out, *width);
+                out.push(b' ');
+                num(&mut out, *height);
+                out.extend_from_slice(match (fill.is_some(), stroke.is_some()) {
+                    (true, true) => b" re B Q\n",
+                    (true, false) => b" re f Q\n",
+                    _ => b" re S Q\n",
+                });
+            }
+            Item::Line {
+                from,
+                to,
+                width,
+                color: c,
+            } => {
+                out.extend_from_slice(b"q ");
+                color(&mut out, *c, b"RG");
+                num(&mut out, *width);
+                out.extend_from_slice(b" w ");
+                num(&mut out, from.0);
+                out.push(b' ');
+                num(&mut out, h - from.1);
+                out.extend_from_slice(b" m ");
+                num(&mut out, to.0);
+                out.push(b' ');
+                num(&mut out, h - to.1);
+                out.extend_from_slice(b" l S Q\n");
+            }
+            Item::Image {
+                image,
+                x,
+                y,
+                width,
+                height,
+            } => {
+                if let Some(name) = images.get(image) {
+                    out.extend_from_slice(b"q ");
+                    num(&mut out, *width);
+                    out.extend_from_slice(b" 0 0 ");
+                    num(&mut out, *height);
+                    out.push(b' ');
+                    num(&mut out, *x);
+                    out.push(b' ');
+                    num(&mut out, h - y - height);
+                    out.extend_from_slice(b" cm /");
+                    out.extend_from_slice(name.as_bytes());
+                    out.extend_from_slice(b" Do Q\n");
+                }
+            }
+            _ => {}
+        }
+    }
+    for item in &page.items {
+        if let Item::Text(run) = item
+            && let Some(font) = fonts.get(&run.font)
+        {
+            text(&mut out, run, font, h);
+        }
+    }
+    out
+}
+
+fn color(out: &mut Vec<u8>, c: Rgb, op: &[u8]) {
+    for v in [c.0, c.1, c.2] {
+        num(out, v as f32 / 255.0);
+        out.push(b' ');
+    }
+    out.extend_from_slice(op);
+    out.push(b' ');
+}
+
+/// A run of glyphs (split where a glyph is raised or lowered).
+fn text(out: &mut Vec<u8>, run: &TextRun, font: &FontRef, page_height: f32) {
+    let size = run.size;
+    let scale = 1000.0 / size;
+    let mut start = 0;
+    while start < run.glyphs.len() {
+        let dy = run.glyphs[start].dy;
+        let mut end = start + 1;
+        while end < run.glyphs.len() && run.glyphs[end].dy == dy && dy == 0.0 {
+            end += 1;
+        }
+        out.extend_from_slice(b"BT /");
+        out.extend_from_slice(font.name.as_bytes());
+        out.push(b' ');
+        num(out, size);
+        out.extend_from_slice(b" Tf ");
+        color(out, run.color, b"rg");
+        let first = run.glyphs[start];
+        num(out, run.x + first.x);
+        out.push(b' ');
+        num(out, page_height - run.y + dy);
+        out.extend_from_slice(b" Td [<");
+        // The viewer's pen, relative to the run's start.
+        let mut pen = first.x;
+        for i in start..end {
+            let g = run.glyphs[i];
+            let gap = pen - g.x;
+            let last = i + 1 == end;
+            let moved = i > start && (gap.abs() >= MAX_DRIFT || (last && gap.abs() > 0.0005));
+            if moved {
+                out.extend_from_slice(b"> ");
+                num(out, gap * scale);
+                out.extend_from_slice(b" <");
+                pen = g.x;
+            }
+            let new = font.remap.get(&g.id).copied().unwrap_or(0);
+            hex4(out, new);
+            let w = font.widths.get(&new).copied().unwrap_or(0) as f32;
+            pen += w * size / 1000.0;
+        }
+        out.extend_from_slice(b">] TJ ET\n");
+        start = end;
+    }
+}
+
+fn hex4(out: &mut Vec<u8>, v: u16) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.extend_from_slice(&[
+        HEX[(v >> 12) as usize & 15],
+        HEX[(v >> 8) as usize & 15],
+        HEX[(v >> 4) as usize & 15],
+        HEX[v as usize & 15],
+    ]);
+}
+
+/// Writes a number with at most three decimals, without trailing zeros.
+pub fn num(out: &mut Vec<u8>, v: f32) {
+    let v = if v.is_finite() { v } else { 0.0 };
+    let scaled = (v as f64 * 1000.0).round() as i64;
+    if scaled < 0 {
+        out.push(b'-');
+    }
+    let a = scaled.unsigned_abs();
+    let (int, frac) = (a / 1000, a % 1000);
+    let mut buf = itoa_buf(int);
+    out.append(&mut buf);
+    if frac != 0 {
+        out.push(b'.');
+        let digits = [(frac / 100) as u8, (frac / 10 % 10) as u8, (frac % 10) as u8];
+        let keep = if digits[2] != 0 {
+            3
+        } else if digits[1] != 0 {
+            2
+        } else {
+            1
+        };
+        for d in &digits[..keep] {
+            out.push(b'0' + d);
+        }
+    }
+}
+
+fn itoa_buf(mut n: u64) -> Vec<u8> {
+    if n == 0 {
+        return vec![b'0'];
+    }
+    let mut digits = Vec::with_capacity(8);
+    while n > 0 {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+    }
+    digits.reverse();
+    digits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::page::Glyph;
+
+    fn n(v: f32) -> String {
+        let mut out = Vec::new();
+        num(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(n(0.0), "0");
+        assert_eq!(n(12.5), "12.5");
+        assert_eq!(n(-0.125), "-0.125");
+        assert_eq!(n(3.0004), "3");
+        assert_eq!(n(595.276), "595.276");
+        assert_eq!(n(f32::NAN), "0");
+    }
+
+    /// Where a viewer draws each glyph of a run, reading back our TJ array.
+    fn simulate(stream: &str, widths: &HashMap<u16, i64>, size: f32) -> Vec<f32> {
+        let td = stream.split(" Td ").next().unwrap();
+        let mut pen: f32 = td.split_whitespace().rev().nth(1).unwrap().parse().unwrap();
+        let body = stream.split('[').nth(1).unwrap().split(']').next().unwrap();
+        let mut xs = Vec::new();
+        for part in body.split_whitespace() {
+            if let Some(hex) = part.strip_prefix('<') {
+                let hex = hex.trim_end_matches('>');
+                for k in 0..hex.len() / 4 {
+                    let gid = u16::from_str_radix(&hex[k * 4..k * 4 + 4], 16).unwrap();
+                    xs.push(pen);
+                    pen += widths[&gid] as f32 * size / 1000.0;
+                }
+            } else if !part.is_empty() {
+                let k: f32 = part.trim_end_matches('>').parse().unwrap();
+                pen -= k * size / 1000.0;
+            }
+        }
+        xs
+    }
+
+    #[test]
+    fn glyphs_land_where_layout_put_them() {
+        // Widths 500 and 333; layout kerns the third glyph and justifies the fourth.
+        let remap: HashMap<u16, u16> = [(5, 1), (9, 2)].into_iter().collect();
+        let widths: HashMap<u16, i64> = [(1, 500), (2, 333)].into_iter().collect();
+        let font = FontRef {
+            name: "F0",
+            remap: &remap,
+            widths: &widths,
+        };
+        let xs = [0.0, 5.0, 8.2, 12.0, 17.0];
+        let run = TextRun {
+            font: FontId(0),
+            size: 10.0,
+            color: Rgb::BLACK,
+            x: 100.0,
+            y: 50.0,
+            glyphs: xs
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| Glyph {
+                    id: if i % 2 == 0 { 5 } else { 9 },
+                    x,
+                    dy: 0.0,
+                    advance: 5.0,
+                    text: (0, 0),
+                })
+                .collect(),
+            text: String::new(),
+        };
+        let mut out = Vec::new();
+        text(&mut out, &run, &font, 200.0);
+        let stream = String::from_utf8(out).unwrap();
+        let drawn = simulate(&stream, &widths, 10.0);
+        assert_eq!(drawn.len(), 5);
+        for (d, x) in drawn.iter().zip(xs) {
+            assert!((d - (100.0 + x)).abs() < MAX_DRIFT + 1e-3, "{stream}: {drawn:?}");
+        }
+        assert!((drawn[4] - 117.0).abs() < 1e-3, "the last glyph exactly");
+    }
+}
