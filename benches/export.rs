@@ -200,8 +200,10 @@ fn compare(input: &Path, runs: usize) {
     if let Some(m) = &epub {
         line("folio EPUB", m);
     }
+    // Absolute paths: the Typst conversion below runs inside the input folder.
     let files: Vec<String> = markdown_files(input)
         .iter()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
         .map(|p| p.to_string_lossy().to_string())
         .collect();
     let Some(pandoc) = pandoc() else {

@@ -50,6 +50,18 @@ pub struct DocumentReport {
     pub error: Option<Error>,
 }
 
+impl DocumentReport {
+    fn new(source: &Path) -> Self {
+        DocumentReport {
+            source: source.to_path_buf(),
+            title: None,
+            warnings: Vec::new(),
+            outputs: Vec::new(),
+            error: None,
+        }
+    }
+}
+
 /// One file written.
 #[derive(Debug, Clone)]
 pub struct Written {
@@ -132,7 +144,13 @@ pub fn run(options: &ExportOptions, progress: &(dyn Fn(usize, usize) + Sync)) ->
     let done = AtomicUsize::new(0);
     let loaded: Vec<(DocumentReport, Option<Document>)> = sources
         .par_iter()
-        .map(|source| load_one(source, options))
+        .map(|source| {
+            guarded(source.path(), || load_one(source, options)).unwrap_or_else(|error| {
+                let mut report = DocumentReport::new(source.path());
+                report.error = Some(error);
+                (report, None)
+            })
+        })
         .collect();
     let mut taken = Vec::new();
     let names: Vec<Vec<(Format, PathBuf)>> = loaded
@@ -156,7 +174,17 @@ pub fn run(options: &ExportOptions, progress: &(dyn Fn(usize, usize) + Sync)) ->
         .zip(names)
         .map(|((mut report, doc), names)| {
             if let Some(doc) = doc {
-                write_one(&doc, &names, options, &mut report);
+                let mut attempt = DocumentReport::new(&report.source);
+                attempt.title = report.title.clone();
+                attempt.warnings = std::mem::take(&mut report.warnings);
+                let source = report.source.clone();
+                match guarded(&source, move || {
+                    write_one(&doc, &names, options, &mut attempt);
+                    attempt
+                }) {
+                    Ok(done) => report = done,
+                    Err(error) => report.error = Some(error),
+                }
             }
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             report
@@ -165,15 +193,25 @@ pub fn run(options: &ExportOptions, progress: &(dyn Fn(usize, usize) + Sync)) ->
     Ok(ExportReport { documents })
 }
 
+/// Runs one document's step; a panic (always a bug in folio) fails that document with an
+/// error naming it instead of ending the whole export.
+fn guarded<T>(document: &Path, step: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        Error::Export {
+            document: document.display().to_string(),
+            message: format!("internal error ({what}); this is a bug in folio, please report it"),
+        }
+    })
+}
+
 /// Reads one document; a document that cannot be exported comes back with its error.
 fn load_one(source: &Source, options: &ExportOptions) -> (DocumentReport, Option<Document>) {
-    let mut report = DocumentReport {
-        source: source.path().to_path_buf(),
-        title: None,
-        warnings: Vec::new(),
-        outputs: Vec::new(),
-        error: None,
-    };
+    let mut report = DocumentReport::new(source.path());
     let loaded = match load(source, options) {
         Ok(l) => l,
         Err(e) => {

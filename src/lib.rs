@@ -8,11 +8,13 @@ pub mod diagnostics;
 pub mod epub;
 pub mod error;
 pub mod export;
+pub mod fonts;
 pub mod frontend;
 pub mod highlight;
 pub mod model;
 pub mod output;
 pub mod pdf;
+pub mod stable;
 pub mod timing;
 
 pub use diagnostics::{Warning, WarningKind};

@@ -177,6 +177,13 @@ fn run_export(args: ExportArgs) -> ExitCode {
                 );
             }
             if failed > 0 {
+                let names: Vec<String> = report
+                    .documents
+                    .iter()
+                    .filter(|d| d.error.is_some())
+                    .map(|d| d.source.display().to_string())
+                    .collect();
+                eprintln!("failed: {}", names.join(", "));
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Writes `bytes` to `target` atomically (temporary file, flush, rename).
+/// Writes `bytes` to `target` atomically (temporary file, flush, rename). The temporary file
+/// is created new (never opened through a link planted under its name) in the target's folder,
+/// and removed when anything fails.
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
     let dir = target
         .parent()
@@ -18,9 +20,8 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let (temp, mut file) = create_temp(dir, &name).map_err(|e| Error::io(target, e))?;
     let result = (|| -> std::io::Result<()> {
-        let mut file = File::create(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -31,6 +32,25 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
         return Err(Error::io(target, e));
     }
     Ok(())
+}
+
+/// Creates `.name.PID.tmp` (or `.name.PID-N.tmp` when that name is taken) in `dir`, failing
+/// rather than following anything already there.
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
+    let pid = std::process::id();
+    let mut n = 0u32;
+    loop {
+        let temp = if n == 0 {
+            dir.join(format!(".{name}.{pid}.tmp"))
+        } else {
+            dir.join(format!(".{name}.{pid}-{n}.tmp"))
+        };
+        match fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Picks `stem.ext` in `dir`, or `stem-2.ext`, `stem-3.ext`... when an earlier document of
@@ -71,6 +91,20 @@ mod tests {
         assert_eq!(names.len(), 1, "{names:?}");
         // A target in a missing folder fails and leaves nothing behind.
         assert!(write_atomic(&dir.join("missing/b.pdf"), b"x").is_err());
+        // A link planted under the temporary file's name is not followed.
+        #[cfg(unix)]
+        {
+            let victim = dir.join("victim");
+            fs::write(&victim, b"keep").unwrap();
+            let planted = dir.join(format!(".c.pdf.{}.tmp", std::process::id()));
+            std::os::unix::fs::symlink(&victim, &planted).unwrap();
+            write_atomic(&dir.join("c.pdf"), b"three").unwrap();
+            assert_eq!(fs::read(&victim).unwrap(), b"keep");
+            assert_eq!(fs::read(dir.join("c.pdf")).unwrap(), b"three");
+            fs::remove_file(&planted).unwrap();
+            fs::remove_file(&victim).unwrap();
+            fs::remove_file(dir.join("c.pdf")).unwrap();
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,5 +1,5 @@
 //! Finishing the package epub-builder 0.8.3 writes. Each step exists for one of its defects
-//! (or for what it cannot express), and the package is then re-zipped deterministically:
+//! (or for what it cannot express), and the package is then zipped deterministically:
 //! - `dc:language` and `dc:creator` share ids (`epub-creator-0`): EPUBCheck RSC-005. The
 //!   language ids are renamed.
 //! - the navigation documents have no `lang`: added.
@@ -8,20 +8,16 @@
 //! - custom metadata is not escaped: folio writes its extra metadata (subtitle, publisher,
 //!   accessibility, a non-UUID identifier) here, escaped.
 //! - the page-direction setting is never read: `page-progression-direction` set here.
-//! - zip entries carry the current time: every entry gets the document's date, the
-//!   `mimetype` entry comes first and stored.
-
-use std::io::{Cursor, Read, Write};
-
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+//! - zip entries carry the current time (and every file was deflated, images included):
+//!   epub-builder is given a collector instead of its zip (see `zipfile.rs`).
 
 use super::xhtml::escape;
+use super::zipfile::{Entries, write_zip};
 use crate::model::{Direction, Document, ImageFormat};
 
 /// A UUID (version 5 layout) derived from the document's content: stable across runs.
 pub fn content_uuid(doc: &Document) -> uuid::Uuid {
-    use crate::pdf::finish::fnv1a;
+    use crate::stable::fnv1a;
     let mut h1 = fnv1a(doc.meta.title.as_bytes(), 0xcbf2_9ce4_8422_2325);
     for a in &doc.meta.authors {
         h1 = fnv1a(a.as_bytes(), h1);
@@ -40,19 +36,8 @@ pub fn content_uuid(doc: &Document) -> uuid::Uuid {
     uuid::Uuid::from_bytes(bytes)
 }
 
-/// Applies every step to the package bytes epub-builder produced.
-pub fn finish(raw: &[u8], doc: &Document) -> Result<Vec<u8>, String> {
-    let mut archive = ZipArchive::new(Cursor::new(raw)).map_err(|e| e.to_string())?;
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in 0..archive.len() {
-        let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
-        if file.is_dir() {
-            continue;
-        }
-        let mut data = Vec::with_capacity(file.size() as usize);
-        file.read_to_end(&mut data).map_err(|e| e.to_string())?;
-        entries.push((file.name().to_string(), data));
-    }
+/// Applies every step to the files epub-builder produced, then zips them.
+pub fn finish(mut entries: Entries, doc: &Document) -> Result<Vec<u8>, String> {
     let svg_docs: Vec<String> = entries
         .iter()
         .filter(|(n, d)| n.ends_with(".xhtml") && contains(d, b"<svg"))
@@ -68,7 +53,7 @@ pub fn finish(raw: &[u8], doc: &Document) -> Result<Vec<u8>, String> {
             _ => {}
         }
     }
-    rezip(entries, doc.meta.modified)
+    write_zip(&entries, doc.meta.modified)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -187,43 +172,4 @@ pub fn fix_nav(nav: &str, doc: &Document, keep_landmarks: bool) -> String {
         out.replace_range(start..start + len + "</nav>".len(), "");
     }
     out
-}
-
-/// Writes the entries again: `mimetype` first and stored, every entry dated `seconds`.
-fn rezip(entries: Vec<(String, Vec<u8>)>, seconds: i64) -> Result<Vec<u8>, String> {
-    let (y, mo, d, h, mi, s) = crate::pdf::finish::civil(seconds);
-    let time = DateTime::from_date_and_time(
-        y.clamp(1980, 2107) as u16,
-        mo as u8,
-        d as u8,
-        h as u8,
-        mi as u8,
-        s as u8,
-    )
-    .unwrap_or_default();
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    let stored = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .last_modified_time(time);
-    let deflated = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .last_modified_time(time);
-    zip.start_file("mimetype", stored).map_err(|e| e.to_string())?;
-    zip.write_all(b"application/epub+zip")
-        .map_err(|e| e.to_string())?;
-    for (name, data) in entries {
-        if name == "mimetype" {
-            continue;
-        }
-        // Images and fonts are stored compressed already (PNG, JPEG) or compress well.
-        let options = if name.ends_with(".png") || name.ends_with(".jpg") || name.ends_with(".gif") {
-            stored
-        } else {
-            deflated
-        };
-        zip.start_file(name, options).map_err(|e| e.to_string())?;
-        zip.write_all(&data).map_err(|e| e.to_string())?;
-    }
-    let cursor = zip.finish().map_err(|e| e.to_string())?;
-    Ok(cursor.into_inner())
 }

@@ -7,10 +7,13 @@ pub mod css;
 pub mod fixup;
 pub mod svg;
 pub mod xhtml;
+pub mod zipfile;
 
 use std::collections::HashMap;
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+
+use zipfile::Payloads;
 
 use crate::error::{Error, Result};
 use crate::model::text::plain_text;
@@ -40,13 +43,14 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     let _t = crate::timing::phase("epub");
     let parts = split(doc);
     let targets = targets(doc, &parts);
+    let mut payloads = Payloads::default();
     let mut builder = EpubBuilder::new(ZipLibrary::new().map_err(|e| failed(doc, e.to_string()))?)
         .map_err(|e| failed(doc, e.to_string()))?;
     let b = &mut builder;
     b.epub_version(EpubVersion::V30);
     b.escape_html(true);
     set_metadata(b, doc);
-    let (faces, has_fonts) = add_fonts(b, doc)?;
+    let (faces, has_fonts) = add_fonts(b, doc, &mut payloads)?;
     let serif = if has_fonts {
         "\"Source Serif 4 SmText\", \"Source Serif 4\", Georgia, \"Times New Roman\", serif"
     } else {
@@ -66,11 +70,12 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             ImageFormat::Svg => svg::sanitize(&img.data),
             _ => img.data.clone(),
         };
+        payloads.keep(path, data);
         if Some(*index) == doc.meta.cover {
-            b.add_cover_image(path.as_str(), data.as_slice(), img.media_type())
+            b.add_cover_image(path.as_str(), &[][..], img.media_type())
                 .map_err(|e| failed(doc, e.to_string()))?;
         } else {
-            b.add_resource(path.as_str(), data.as_slice(), img.media_type())
+            b.add_resource(path.as_str(), &[][..], img.media_type())
                 .map_err(|e| failed(doc, e.to_string()))?;
         }
     }
@@ -85,17 +90,28 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     )
     .map_err(|e| failed(doc, e.to_string()))?;
     b.inline_toc();
-    for (k, part) in parts.iter().enumerate() {
-        let mut page = Page::new(&targets, &part.file);
-        if k == 0 || parts[k - 1].chapter != part.chapter {
-            page.raw(&format!(
-                "<div class=\"anchor\" id=\"{}\"></div>\n",
-                escape(&doc.chapters[part.chapter].id)
-            ));
-        }
-        page.blocks(part.blocks);
-        let html = page.finish(&part.title, lang, dir, None);
-        let mut content = EpubContent::new(part.file.as_str(), html.as_bytes()).title(part.title.as_str());
+    // Content documents are independent of each other: written in parallel.
+    let pages: Vec<String> = {
+        use rayon::prelude::*;
+        (0..parts.len())
+            .into_par_iter()
+            .map(|k| {
+                let part = &parts[k];
+                let mut page = Page::new(&targets, &part.file);
+                if k == 0 || parts[k - 1].chapter != part.chapter {
+                    page.raw(&format!(
+                        "<div class=\"anchor\" id=\"{}\"></div>\n",
+                        escape(&doc.chapters[part.chapter].id)
+                    ));
+                }
+                page.blocks(part.blocks);
+                page.finish(&part.title, lang, dir, None)
+            })
+            .collect()
+    };
+    for (k, (part, html)) in parts.iter().zip(pages).enumerate() {
+        payloads.keep(&part.file, html.into_bytes());
+        let mut content = EpubContent::new(part.file.as_str(), &[][..]).title(part.title.as_str());
         for entry in toc_entries(part) {
             content = content.child(entry);
         }
@@ -108,7 +124,8 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     builder
         .generate(&mut raw)
         .map_err(|e| failed(doc, e.to_string()))?;
-    fixup::finish(&raw, doc).map_err(|e| failed(doc, e))
+    let entries = zipfile::read_package(&raw, payloads).map_err(|e| failed(doc, e))?;
+    fixup::finish(entries, doc).map_err(|e| failed(doc, e))
 }
 
 fn sorted<K: Ord + Copy, V>(map: &HashMap<K, V>) -> Vec<(K, &V)> {
@@ -350,7 +367,11 @@ fn set_metadata(b: &mut EpubBuilder<ZipLibrary>, doc: &Document) {
 }
 
 /// Embeds the bundled fonts the document needs; returns the `@font-face` rules.
-fn add_fonts(b: &mut EpubBuilder<ZipLibrary>, doc: &Document) -> Result<(String, bool)> {
+fn add_fonts(
+    b: &mut EpubBuilder<ZipLibrary>,
+    doc: &Document,
+    payloads: &mut Payloads,
+) -> Result<(String, bool)> {
     if !doc.settings.epub.embed_fonts {
         return Ok((String::new(), false));
     }
@@ -367,14 +388,16 @@ fn add_fonts(b: &mut EpubBuilder<ZipLibrary>, doc: &Document) -> Result<(String,
             });
         });
     }
-    let files = crate::pdf::fonts::bundled_files();
     let mut faces = Vec::new();
-    for (name, data, family, weight, style) in files {
+    for font in &crate::fonts::BUNDLED {
+        let (name, data, family, weight, style) =
+            (font.file, font.data, font.family, font.weight, font.style);
         let mono = family == "JetBrains Mono";
         if mono && (!has_code || style == "italic") {
             continue;
         }
-        b.add_resource(format!("fonts/{name}"), data, "font/ttf")
+        payloads.keep(&format!("fonts/{name}"), data.to_vec());
+        b.add_resource(format!("fonts/{name}"), &[][..], "font/ttf")
             .map_err(|e| failed(doc, e.to_string()))?;
         faces.push((family, name, weight, style));
     }

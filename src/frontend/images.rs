@@ -1,6 +1,9 @@
 //! Image resources: resolves the paths the Markdown names (relative to the file that names
 //! them, contained in the input folder), reads each file once, recognises its format from its
-//! bytes, checks that it decodes within fixed limits, and measures it.
+//! bytes, checks it within fixed limits, and measures it. JPEG, GIF and WebP files are
+//! decoded once here; PNG files are checked chunk by chunk (structure, checksums, declared
+//! size) without being decoded, since the PDF backend decodes them anyway and the EPUB
+//! carries their bytes unchanged.
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -18,6 +21,8 @@ const MAX_RASTER_SIDE: u32 = 20_000;
 const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
 /// Largest SVG canvas side accepted from `width`/`height`, in CSS pixels.
 const MAX_SVG_SIDE: f32 = 100_000.0;
+/// Deepest nesting of SVG elements accepted: SVG renderers walk the tree recursively.
+const MAX_SVG_DEPTH: usize = 256;
 
 /// Where a reference to an image was found, for diagnostics.
 pub struct ImageSite<'a> {
@@ -194,8 +199,8 @@ fn load(path: &Path) -> std::result::Result<(ImageFormat, f32, f32, Vec<u8>), St
 }
 
 /// Recognises image bytes by content (not by file name) and returns format and natural size.
-/// Raster images are fully decoded once, within fixed limits, so that a truncated or hostile
-/// file is caught here rather than in a backend.
+/// A truncated or hostile file is caught here rather than in a backend: PNG by its structure
+/// and checksums, other raster formats by a full decode within fixed limits.
 pub fn measure(data: &[u8]) -> std::result::Result<(ImageFormat, f32, f32), String> {
     if looks_like_svg(data) {
         let (w, h) = measure_svg(data)?;
@@ -210,6 +215,10 @@ pub fn measure(data: &[u8]) -> std::result::Result<(ImageFormat, f32, f32), Stri
         image::ImageFormat::WebP => ImageFormat::Webp,
         other => return Err(format!("{other:?} images are not supported")),
     };
+    if format == ImageFormat::Png {
+        let (w, h) = check_png(data)?;
+        return Ok((format, w as f32, h as f32));
+    }
     let mut reader = image::ImageReader::with_format(Cursor::new(data), guessed);
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_RASTER_SIDE);
@@ -222,6 +231,97 @@ pub fn measure(data: &[u8]) -> std::result::Result<(ImageFormat, f32, f32), Stri
         return Err("empty image".into());
     }
     Ok((format, w as f32, h as f32))
+}
+
+/// Walks a PNG's chunks: the header's size and pixel format must be valid and within limits,
+/// every chunk's checksum must hold, image data and (for palette images) a palette must be
+/// there, and the file must end with its end chunk. Returns width and height.
+fn check_png(data: &[u8]) -> std::result::Result<(u32, u32), String> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    if !data.starts_with(SIGNATURE) {
+        return Err("not a PNG file".into());
+    }
+    let mut at = SIGNATURE.len();
+    let (mut size, mut color_type) = (None, 0u8);
+    let (mut has_data, mut has_palette, mut ended) = (false, false, false);
+    while at < data.len() {
+        let Some(head) = data.get(at..at + 8) else {
+            return Err("truncated PNG chunk".into());
+        };
+        let len = be32(head) as usize;
+        let kind = &head[4..8];
+        let Some(body) = data.get(at + 8..(at + 8).saturating_add(len)) else {
+            return Err("truncated PNG file".into());
+        };
+        let Some(crc) = data.get(at + 8 + len..at + 12 + len) else {
+            return Err("truncated PNG file".into());
+        };
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(kind);
+        hasher.update(body);
+        if hasher.finalize() != be32(crc) {
+            return Err(format!(
+                "damaged PNG file (checksum of its {} chunk)",
+                String::from_utf8_lossy(kind)
+            ));
+        }
+        if size.is_none() && kind != b"IHDR" {
+            return Err("PNG file without a header".into());
+        }
+        match kind {
+            b"IHDR" => {
+                if size.is_some() || len != 13 {
+                    return Err("bad PNG header".into());
+                }
+                let (w, h) = (be32(&body[0..4]), be32(&body[4..8]));
+                let (depth, color) = (body[8], body[9]);
+                let valid = match color {
+                    0 => matches!(depth, 1 | 2 | 4 | 8 | 16),
+                    3 => matches!(depth, 1 | 2 | 4 | 8),
+                    2 | 4 | 6 => matches!(depth, 8 | 16),
+                    _ => false,
+                };
+                if !valid || body[10] != 0 || body[11] != 0 || body[12] > 1 {
+                    return Err(format!(
+                        "unsupported PNG pixel format (type {color}, {depth} bits)"
+                    ));
+                }
+                if w == 0 || h == 0 {
+                    return Err("empty image".into());
+                }
+                if w > MAX_RASTER_SIDE || h > MAX_RASTER_SIDE {
+                    return Err(format!(
+                        "{w} × {h} pixels is over the {MAX_RASTER_SIDE}-pixel limit"
+                    ));
+                }
+                // Decoded as 8-bit RGBA at most (16-bit samples are reduced).
+                if w as u64 * h as u64 * 4 > MAX_DECODE_ALLOC {
+                    return Err(format!("{w} × {h} pixels needs too much memory to decode"));
+                }
+                size = Some((w, h));
+                color_type = color;
+            }
+            b"PLTE" => has_palette = true,
+            b"IDAT" => has_data = true,
+            b"IEND" => {
+                ended = true;
+                break;
+            }
+            _ => {}
+        }
+        at += 12 + len;
+    }
+    if !ended {
+        return Err("truncated PNG file (no end chunk)".into());
+    }
+    if !has_data {
+        return Err("PNG file without image data".into());
+    }
+    if color_type == 3 && !has_palette {
+        return Err("palette PNG without a palette".into());
+    }
+    size.ok_or_else(|| "PNG file without a header".into())
 }
 
 fn looks_like_svg(data: &[u8]) -> bool {
@@ -254,6 +354,11 @@ fn measure_svg(data: &[u8]) -> std::result::Result<(f32, f32), String> {
     if root.tag_name().name() != "svg" {
         return Err("the root element is not <svg>".into());
     }
+    if element_depth(root) > MAX_SVG_DEPTH {
+        return Err(format!(
+            "SVG elements are nested more than {MAX_SVG_DEPTH} levels deep"
+        ));
+    }
     let view_box = root.attribute("viewBox").and_then(|v| {
         let n: Vec<f32> = v
             .split([' ', ',', '\t', '\n'])
@@ -278,6 +383,18 @@ fn measure_svg(data: &[u8]) -> std::result::Result<(f32, f32), String> {
     // A huge declared canvas keeps its proportions but is measured at a sane size.
     let scale = (MAX_SVG_SIDE / w.max(h)).min(1.0);
     Ok((w * scale, h * scale))
+}
+
+/// Depth of the deepest element under `node` (1 for an element without children), counted
+/// without recursion.
+fn element_depth(node: roxmltree::Node) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(node, 1)];
+    while let Some((n, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        stack.extend(n.children().filter(|c| c.is_element()).map(|c| (c, depth + 1)));
+    }
+    deepest
 }
 
 /// An SVG length in CSS pixels (`12`, `12px`, `3cm`, `1in`, `10pt`); percentages are `None`.

@@ -26,6 +26,9 @@ use crate::model::{
 /// Deepest nesting of containers (block or inline) kept as structure.
 pub const MAX_DEPTH: usize = 40;
 
+/// Longest link target kept as a link (the practical limit of URLs on the web).
+pub const MAX_LINK_BYTES: usize = 2048;
+
 /// The Markdown extensions folio reads.
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -102,11 +105,11 @@ pub fn convert(text: &str, ctx: &mut Context) -> Result<Converted> {
     let mut conv = Converter {
         ctx,
         lines: LineIndex::new(text),
-        stack: vec![Frame::Blocks {
+        stack: Stack::new(Frame::Blocks {
             kind: BlocksKind::Root,
             blocks: Vec::new(),
             pos: SourcePos { file: 0, line: 1 },
-        }],
+        }),
         out: Converted::default(),
         pending_anchors: Vec::new(),
         warned_tags: HashSet::new(),
@@ -304,6 +307,115 @@ impl Frame {
     fn is_structural(&self) -> bool {
         !matches!(self, Frame::Flattened { .. } | Frame::Skip { .. })
     }
+
+    /// The HTML end tag that can close this frame (see `Converter::html_end`); headings
+    /// count under `h`.
+    fn html_tag(&self) -> Option<&str> {
+        match self {
+            Frame::Inlines {
+                kind: InlinesKind::HtmlSpan { tag, .. },
+                ..
+            } => Some(tag),
+            Frame::Inlines {
+                kind: InlinesKind::Paragraph { html: true, .. },
+                ..
+            } => Some("p"),
+            Frame::Inlines {
+                kind: InlinesKind::Heading { html: true, .. },
+                ..
+            } => Some("h"),
+            Frame::Code { html: true, .. } => Some("pre"),
+            Frame::Blocks {
+                kind: BlocksKind::Division { .. },
+                ..
+            } => Some("div"),
+            Frame::Flattened { html: Some(tag), .. } => Some(tag),
+            _ => None,
+        }
+    }
+}
+
+/// The open frames, with an index of the structural ones (everything but flattened and
+/// skipped frames) and a count of the HTML elements open by name, so that finding the
+/// innermost container or an HTML element to close never walks a pile of flattened frames:
+/// 10,000 levels of nesting stay linear.
+struct Stack {
+    frames: Vec<Frame>,
+    /// Indices into `frames` of the structural frames, bottom to top.
+    structural: Vec<usize>,
+    /// Open frames an HTML end tag can close, by tag name.
+    html_open: HashMap<String, usize>,
+}
+
+impl Stack {
+    fn new(root: Frame) -> Stack {
+        let mut stack = Stack {
+            frames: Vec::new(),
+            structural: Vec::new(),
+            html_open: HashMap::new(),
+        };
+        stack.push(root);
+        stack
+    }
+
+    fn push(&mut self, frame: Frame) {
+        if frame.is_structural() {
+            self.structural.push(self.frames.len());
+        }
+        if let Some(tag) = frame.html_tag() {
+            *self.html_open.entry(tag.to_string()).or_default() += 1;
+        }
+        self.frames.push(frame);
+    }
+
+    fn pop(&mut self) -> Option<Frame> {
+        let frame = self.frames.pop()?;
+        if self.structural.last() == Some(&self.frames.len()) {
+            self.structural.pop();
+        }
+        if let Some(tag) = frame.html_tag()
+            && let Some(n) = self.html_open.get_mut(tag)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.html_open.remove(tag);
+            }
+        }
+        Some(frame)
+    }
+
+    /// Number of structural frames.
+    fn depth(&self) -> usize {
+        self.structural.len()
+    }
+
+    /// Index of the innermost structural frame.
+    fn top_structural(&self) -> Option<usize> {
+        self.structural.last().copied()
+    }
+
+    /// Indices of the structural frames, innermost first.
+    fn structural_rev(&self) -> impl Iterator<Item = usize> + '_ {
+        self.structural.iter().rev().copied()
+    }
+
+    /// Whether a frame an HTML end tag `</name>` could close is open.
+    fn html_is_open(&self, name: &str) -> bool {
+        self.html_open.contains_key(name)
+    }
+}
+
+impl std::ops::Deref for Stack {
+    type Target = [Frame];
+    fn deref(&self) -> &[Frame] {
+        &self.frames
+    }
+}
+
+impl std::ops::DerefMut for Stack {
+    fn deref_mut(&mut self) -> &mut [Frame] {
+        &mut self.frames
+    }
 }
 
 /// What finishing a frame hands to the frame below it.
@@ -320,7 +432,7 @@ enum Finished {
 struct Converter<'c, 'a> {
     ctx: &'c mut Context<'a>,
     lines: LineIndex,
-    stack: Vec<Frame>,
+    stack: Stack,
     out: Converted,
     /// Anchors met outside any text, waiting for the next paragraph or heading.
     pending_anchors: Vec<Inline>,
@@ -333,7 +445,7 @@ struct Converter<'c, 'a> {
 
 impl Converter<'_, '_> {
     fn depth(&self) -> usize {
-        self.stack.iter().filter(|f| f.is_structural()).count()
+        self.stack.depth()
     }
 
     fn warn(&mut self, kind: WarningKind, message: String) {
@@ -353,7 +465,34 @@ impl Converter<'_, '_> {
     }
 
     fn open_as(&mut self, frame: Frame, end: Option<TagEnd>, html: Option<String>) {
-        if self.depth() >= MAX_DEPTH {
+        // An item, cell or definition is always opened inside its list, table or definition
+        // list (one level past the limit at most): flattened, its text would have nowhere to go.
+        let child_of_open_container = matches!(
+            (&frame, self.stack.top_structural().map(|i| &self.stack[i])),
+            (
+                Frame::Blocks {
+                    kind: BlocksKind::Item { .. },
+                    ..
+                },
+                Some(Frame::List { .. })
+            ) | (
+                Frame::Inlines {
+                    kind: InlinesKind::Cell,
+                    ..
+                },
+                Some(Frame::Table { .. })
+            ) | (
+                Frame::Inlines {
+                    kind: InlinesKind::Term,
+                    ..
+                } | Frame::Blocks {
+                    kind: BlocksKind::Definition,
+                    ..
+                },
+                Some(Frame::DefList { .. })
+            )
+        );
+        if self.depth() >= MAX_DEPTH && !child_of_open_container {
             if !self.warned_depth {
                 self.warned_depth = true;
                 self.warn(
@@ -434,15 +573,22 @@ impl Converter<'_, '_> {
                 Ok(())
             }
             Event::TaskListMarker(checked) => {
-                for frame in self.stack.iter_mut().rev() {
-                    if let Frame::Blocks {
+                let item = self.stack.structural_rev().find(|&i| {
+                    matches!(
+                        self.stack[i],
+                        Frame::Blocks {
+                            kind: BlocksKind::Item { .. },
+                            ..
+                        }
+                    )
+                });
+                if let Some(i) = item
+                    && let Frame::Blocks {
                         kind: BlocksKind::Item { task, .. },
                         ..
-                    } = frame
-                    {
-                        *task = Some(checked);
-                        break;
-                    }
+                    } = &mut self.stack[i]
+                {
+                    *task = Some(checked);
                 }
                 Ok(())
             }
@@ -922,7 +1068,7 @@ impl Converter<'_, '_> {
             InlinesKind::Strikethrough => Finished::Inlines(vec![Inline::Strikethrough { content }]),
             InlinesKind::Superscript => Finished::Inlines(vec![Inline::Superscript { content }]),
             InlinesKind::Subscript => Finished::Inlines(vec![Inline::Subscript { content }]),
-            InlinesKind::Link { href, title } => Finished::Inlines(vec![link(href, title, content)]),
+            InlinesKind::Link { href, title } => Finished::Inlines(self.link(href, title, content)),
             InlinesKind::Image { src, title } => {
                 let alt = plain_text(&content);
                 let caption = if title.trim().is_empty() {
@@ -952,9 +1098,25 @@ impl Converter<'_, '_> {
                 SpanStyle::Code => vec![Inline::Code {
                     code: plain_text(&content),
                 }],
-                SpanStyle::Link { href, title } => vec![link(href, title, content)],
+                SpanStyle::Link { href, title } => self.link(href, title, content),
             }),
         })
+    }
+
+    /// A link, or its content alone (with a warning) when the target is longer than
+    /// `MAX_LINK_BYTES`: a PDF repeats the target on every line the link text takes.
+    fn link(&mut self, href: String, title: String, content: Vec<Inline>) -> Vec<Inline> {
+        if href.len() > MAX_LINK_BYTES {
+            self.warn(
+                WarningKind::DanglingLink,
+                format!(
+                    "link target of {} bytes is over the {MAX_LINK_BYTES}-byte limit; shown as text",
+                    href.len()
+                ),
+            );
+            return content;
+        }
+        vec![link(href, title, content)]
     }
 
     /// Records the caption a lone image would carry in the paragraph being built.
@@ -1099,7 +1261,8 @@ impl Converter<'_, '_> {
     }
 
     fn top_structural_mut(&mut self) -> Option<&mut Frame> {
-        self.stack.iter_mut().rev().find(|f| f.is_structural())
+        let i = self.stack.top_structural()?;
+        Some(&mut self.stack[i])
     }
 
     /// Adds a block to the nearest block container, closing open inline frames first.
@@ -1107,7 +1270,7 @@ impl Converter<'_, '_> {
         if matches!(self.top_structural_mut(), Some(Frame::Inlines { .. })) {
             // A block inside inline content (raw HTML can do this): end the inline content.
             while matches!(self.top_structural_mut(), Some(Frame::Inlines { .. })) {
-                let Some(index) = self.stack.iter().rposition(|f| f.is_structural()) else {
+                let Some(index) = self.stack.top_structural() else {
                     break;
                 };
                 while self.stack.len() > index {
@@ -1135,11 +1298,14 @@ impl Converter<'_, '_> {
     }
 
     fn append_block(&mut self, block: Block) {
-        for frame in self.stack.iter_mut().rev() {
-            if let Frame::Blocks { blocks, .. } = frame {
-                blocks.push(block);
-                return;
-            }
+        let container = self
+            .stack
+            .structural_rev()
+            .find(|&i| matches!(self.stack[i], Frame::Blocks { .. }));
+        if let Some(i) = container
+            && let Frame::Blocks { blocks, .. } = &mut self.stack[i]
+        {
+            blocks.push(block);
         }
     }
 
@@ -1441,7 +1607,17 @@ impl Converter<'_, '_> {
     fn html_end(&mut self, name: &str) {
         // The innermost inline HTML element with this name, if reachable through inline frames.
         let mut target = None;
-        for (i, frame) in self.stack.iter().enumerate().rev() {
+        let key = if name.len() == 2 && name.starts_with('h') {
+            "h"
+        } else {
+            name
+        };
+        let frames: &[Frame] = if self.stack.html_is_open(key) || self.stack.html_is_open(name) {
+            &self.stack
+        } else {
+            &[]
+        };
+        for (i, frame) in frames.iter().enumerate().rev() {
             match frame {
                 Frame::Inlines {
                     kind: InlinesKind::HtmlSpan { tag, .. },

@@ -156,6 +156,15 @@ pub fn parse_yaml(src: &MetaSource) -> Result<Val> {
     if src.text.trim().is_empty() {
         return Ok(Val::Map(Vec::new()));
     }
+    // The YAML parser refuses nesting past 128 levels, but only after work that grows with
+    // the square of the depth: refuse deep flow collections before parsing.
+    if flow_depth(src.text) > MAX_YAML_DEPTH {
+        return Err(Error::FrontMatter {
+            path: src.path.to_path_buf(),
+            line: src.first_line,
+            message: format!("front matter is nested more than {MAX_YAML_DEPTH} levels deep"),
+        });
+    }
     let value: serde_norway::Value = serde_norway::from_str(src.text).map_err(|e| {
         let line = e.location().map(|l| l.line() as u32).unwrap_or(1);
         Error::FrontMatter {
@@ -168,6 +177,44 @@ pub fn parse_yaml(src: &MetaSource) -> Result<Val> {
         }
     })?;
     Ok(from_yaml(value))
+}
+
+/// Deepest nesting accepted in front matter (the YAML parser's own limit).
+const MAX_YAML_DEPTH: usize = 128;
+
+/// Deepest nesting of YAML flow collections (`[`, `{`), quoted scalars and comments skipped.
+fn flow_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut prev = '\n';
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some('"') if c == '\\' => {
+                chars.next();
+            }
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' if prev.is_whitespace() || "[{,:".contains(prev) => quote = Some(c),
+                '#' if prev.is_whitespace() => {
+                    for n in chars.by_ref() {
+                        if n == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    deepest
 }
 
 fn strip_location(msg: &str) -> String {
@@ -549,6 +596,19 @@ mod tests {
         }
         // Either refused or read without expanding 10^12 nodes; never a hang.
         let _ = yaml(&bomb);
+    }
+
+    #[test]
+    fn deep_flow_collections_are_refused_before_parsing() {
+        let deep = format!("title: {}x{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = yaml(&deep).unwrap_err().to_string();
+        assert!(
+            err.contains("doc.md:2") && err.contains("nested more than 128"),
+            "{err}"
+        );
+        assert_eq!(flow_depth("a: [1, {b: [2]}]\nc: \"[[[[\" # [[[[\nd: '[['\n"), 3);
+        let (m, _) = yaml("title: \"[[[\"\nkeywords: [a, b]\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.title.as_deref(), Some("[[["));
     }
 
     #[test]

@@ -99,6 +99,23 @@ fn canonical(path: &Path) -> Result<PathBuf> {
     path.canonicalize().map_err(|e| Error::io(path, e))
 }
 
+/// Whether `path`, with `.` and `..` taken as written (before any link is followed), stays
+/// under `root`: `sub/../../x` leaves the folder even when `sub` does not exist.
+fn lexically_inside(root: &Path, path: &Path) -> bool {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect::<PathBuf>().starts_with(root)
+}
+
 /// Shared state while reading the files of one document.
 struct Reader {
     root: PathBuf,
@@ -408,10 +425,25 @@ pub fn source_date_epoch() -> Option<i64> {
 
 fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     let file = canonical(path)?;
-    let root = file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("/"));
+    // The input folder is the folder the file is named in: a symbolic link there that points
+    // elsewhere is outside it.
+    let named_in = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => canonical(parent)?,
+        None => canonical(Path::new("."))?,
+    };
+    let root = if file.starts_with(&named_in) {
+        named_in
+    } else if options.allow_outside {
+        file.parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"))
+    } else {
+        return Err(Error::OutsideInput {
+            path: path.to_path_buf(),
+            what: "document (a symbolic link)".into(),
+            resolved: file,
+        });
+    };
     let mut reader = Reader::new(root.clone(), options);
     let mut defs = Vec::new();
     let (mut chapter, converted) = reader.chapter(&file, &mut defs)?;
@@ -429,10 +461,11 @@ fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded> {
 
 fn load_book(dir: &Path, options: &LoadOptions) -> Result<Loaded> {
     let root = canonical(dir)?;
-    let toml_path = root.join("folio.toml");
     let display_toml = dir.join("folio.toml");
-    let text = source::read_text(&toml_path, &display_toml)?;
+    let toml_path = canonical(&display_toml)?;
     let mut reader = Reader::new(root.clone(), options);
+    reader.contain(&toml_path, "folio.toml (a symbolic link)".into(), &display_toml)?;
+    let text = source::read_text(&toml_path, &display_toml)?;
     reader.note_mtime(&toml_path);
     let src = MetaSource {
         path: &display_toml,
@@ -459,6 +492,13 @@ fn load_book(dir: &Path, options: &LoadOptions) -> Result<Loaded> {
     let mut defs = Vec::new();
     for name in &list {
         let joined = root.join(name);
+        if !options.allow_outside && !lexically_inside(&root, &joined) {
+            return Err(Error::OutsideInput {
+                path: display_toml.clone(),
+                what: format!("chapter {name}"),
+                resolved: joined,
+            });
+        }
         let path = joined.canonicalize().map_err(|e| Error::Config {
             path: display_toml.clone(),
             line: chapter_line(name),

@@ -238,8 +238,14 @@ impl BlockLayout<'_, '_, '_> {
         self.flow.keep_lines(2);
     }
 
+    /// `indent`, reduced so that deep nesting never leaves less than a narrow measure (or
+    /// pushes text off the page): past that, nested blocks stop moving right.
+    fn capped_indent(&self, indent: f32, frame: &Frame) -> f32 {
+        indent.min((frame.width - self.scale.body * 8.0).max(0.0))
+    }
+
     fn quote(&mut self, blocks: &[Block], frame: &Frame) {
-        let indent = self.scale.body * 1.4;
+        let indent = self.capped_indent(self.scale.body * 1.4, frame);
         let mut inner = frame.clone();
         inner.bars.push(frame.left + self.scale.body * 0.35);
         inner.left += indent;
@@ -388,7 +394,7 @@ impl BlockLayout<'_, '_, '_> {
             }
             None => s.body * 1.3,
         };
-        let indent = marker_width.max(s.body * 1.6);
+        let indent = self.capped_indent(marker_width.max(s.body * 1.6), frame);
         let mut inner = frame.clone();
         inner.left += indent;
         inner.width -= indent;
@@ -522,7 +528,7 @@ impl BlockLayout<'_, '_, '_> {
     }
 
     fn definitions(&mut self, items: &[model::Definition], frame: &Frame) {
-        let indent = self.scale.body * 1.8;
+        let indent = self.capped_indent(self.scale.body * 1.8, frame);
         let mut inner = frame.clone();
         inner.left += indent;
         inner.width -= indent;
@@ -574,6 +580,12 @@ impl BlockLayout<'_, '_, '_> {
             }
             size = (size * 0.92).max(min_size);
         };
+        if frame.width - 2.0 * pad * (columns as f32) < size * columns as f32 {
+            // Too many columns for the page (under an em each): each row is set as a
+            // paragraph of `header: cell` pairs instead of overlapping columns.
+            self.stacked_table(head, rows, frame);
+            return;
+        }
         // A hair of room so that a cell set at exactly its natural width stays on one line.
         let prefs: Vec<f32> = prefs.iter().map(|p| p + 0.5).collect();
         let widths = distribute(&mins, &prefs, frame.width - 2.0 * pad * columns as f32);
@@ -612,6 +624,43 @@ impl BlockLayout<'_, '_, '_> {
                 self.flow.penalty(cost);
             }
             self.flow.push_box(b);
+        }
+    }
+
+    /// A table too wide for the page: one ragged paragraph per row, `header: cell; ...`,
+    /// rows separated by a thin rule.
+    fn stacked_table(&mut self, head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], frame: &Frame) {
+        let ragged = Frame {
+            ragged: true,
+            ..frame.clone()
+        };
+        if rows.is_empty() {
+            let mut content = Vec::new();
+            for (c, h) in head.iter().enumerate() {
+                if c > 0 {
+                    content.push(Inline::Text { text: "; ".into() });
+                }
+                content.push(Inline::Strong { content: h.clone() });
+            }
+            self.paragraph(&content, &ragged, self.body_style(), None);
+            return;
+        }
+        for (i, row) in rows.iter().enumerate() {
+            let mut content = Vec::new();
+            for (c, cell) in row.iter().enumerate() {
+                if c > 0 {
+                    content.push(Inline::Text { text: "; ".into() });
+                }
+                if let Some(h) = head.get(c).filter(|h| !h.is_empty()) {
+                    content.push(Inline::Strong { content: h.clone() });
+                    content.push(Inline::Text { text: ": ".into() });
+                }
+                content.extend(cell.iter().cloned());
+            }
+            if i > 0 {
+                self.block_space(frame);
+            }
+            self.paragraph(&content, &ragged, self.body_style(), None);
         }
     }
 

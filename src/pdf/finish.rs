@@ -17,6 +17,7 @@ use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use super::page::{LabelStyle, Layout};
 use crate::error::{Error, Result};
 use crate::model::Document;
+use crate::stable::{civil, fnv1a};
 
 /// Applies every finishing step to `pdf`.
 pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u8; 16]) -> Result<()> {
@@ -229,31 +230,6 @@ fn page_labels(layout: &Layout) -> Dictionary {
     Dictionary::from_iter(vec![("Nums", Object::Array(nums))])
 }
 
-/// `(year, month, day, hour, minute, second)` of a Unix time (UTC).
-pub fn civil(seconds: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = seconds.div_euclid(86_400);
-    let rem = seconds.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = if m <= 2 { y + 1 } else { y };
-    (
-        y,
-        m,
-        d,
-        (rem / 3600) as u32,
-        ((rem % 3600) / 60) as u32,
-        (rem % 60) as u32,
-    )
-}
-
 fn pdf_date(seconds: i64) -> String {
     let (y, mo, d, h, mi, s) = civil(seconds);
     format!("D:{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z")
@@ -361,15 +337,6 @@ fn xmp(doc: &Document) -> String {
     )
 }
 
-/// FNV-1a, 64 bits: a small stable hash for identifiers.
-pub fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100_0000_01b3);
-    }
-    h
-}
-
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Marks every embedded font as a subset: `ABCDEF+Name`, the tag derived from the name.
@@ -439,7 +406,6 @@ mod tests {
     fn dates() {
         assert_eq!(pdf_date(0), "D:19700101000000Z");
         assert_eq!(iso_date(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
     }
 
     #[test]

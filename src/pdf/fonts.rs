@@ -10,6 +10,7 @@ use rustybuzz::Face;
 use rustybuzz::ttf_parser::{GlyphId, Tag};
 
 use crate::error::{Error, Result};
+use crate::fonts::BUNDLED;
 use crate::model::FontPaths;
 
 /// A font's place in a `FontSet`.
@@ -107,81 +108,14 @@ pub struct FontSet {
     pub fonts: Vec<Arc<Font>>,
 }
 
-struct Bundled;
-
-impl Bundled {
-    const SERIF: [&'static [u8]; 4] = [
-        include_bytes!("../../fonts/SourceSerif4SmText-Regular.ttf"),
-        include_bytes!("../../fonts/SourceSerif4SmText-It.ttf"),
-        include_bytes!("../../fonts/SourceSerif4SmText-Bold.ttf"),
-        include_bytes!("../../fonts/SourceSerif4SmText-BoldIt.ttf"),
-    ];
-    const MONO: [&'static [u8]; 4] = [
-        include_bytes!("../../fonts/JetBrainsMono-Regular.ttf"),
-        include_bytes!("../../fonts/JetBrainsMono-Italic.ttf"),
-        include_bytes!("../../fonts/JetBrainsMono-Bold.ttf"),
-        include_bytes!("../../fonts/JetBrainsMono-BoldItalic.ttf"),
-    ];
-}
-
-/// The bundled font files with their names and CSS descriptions:
-/// (file name, data, family, weight, style).
-pub fn bundled_files() -> Vec<(
-    &'static str,
-    &'static [u8],
-    &'static str,
-    &'static str,
-    &'static str,
-)> {
-    let names = [
-        (
-            "SourceSerif4SmText-Regular.ttf",
-            "Source Serif 4 SmText",
-            "normal",
-            "normal",
-        ),
-        (
-            "SourceSerif4SmText-It.ttf",
-            "Source Serif 4 SmText",
-            "normal",
-            "italic",
-        ),
-        (
-            "SourceSerif4SmText-Bold.ttf",
-            "Source Serif 4 SmText",
-            "bold",
-            "normal",
-        ),
-        (
-            "SourceSerif4SmText-BoldIt.ttf",
-            "Source Serif 4 SmText",
-            "bold",
-            "italic",
-        ),
-        ("JetBrainsMono-Regular.ttf", "JetBrains Mono", "normal", "normal"),
-        ("JetBrainsMono-Italic.ttf", "JetBrains Mono", "normal", "italic"),
-        ("JetBrainsMono-Bold.ttf", "JetBrains Mono", "bold", "normal"),
-        ("JetBrainsMono-BoldItalic.ttf", "JetBrains Mono", "bold", "italic"),
-    ];
-    names
-        .into_iter()
-        .zip(bundled_data())
-        .map(|((n, f, w, s), d)| (n, d, f, w, s))
-        .collect()
-}
-
-/// The bundled font files (serif regular, italic, bold, bold italic; then mono).
-pub fn bundled_data() -> impl Iterator<Item = &'static [u8]> {
-    Bundled::SERIF.into_iter().chain(Bundled::MONO)
-}
-
 /// The bundled fonts, parsed once per process.
 fn bundled() -> &'static [Arc<Font>] {
     static FONTS: OnceLock<Vec<Arc<Font>>> = OnceLock::new();
     FONTS.get_or_init(|| {
         let mut fonts = Vec::new();
-        for (family, files) in [(Family::Serif, Bundled::SERIF), (Family::Mono, Bundled::MONO)] {
-            for data in files {
+        for (family, files) in [(Family::Serif, &BUNDLED[..4]), (Family::Mono, &BUNDLED[4..])] {
+            for font in files {
+                let data = font.data;
                 // The bundled files are checked by the tests; a failure here is a build defect.
                 if let Ok(font) = Font::parse(data, family, "bundled font") {
                     fonts.push(Arc::new(font));

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use printpdf::{DictItem, ExternalStream, ExternalXObject, PdfDocument, XObjectId};
 
 use super::page::{Item, Layout};
+use crate::diagnostics::{Warning, WarningKind};
 use crate::model::{Document, Image, ImageFormat};
 
 /// An image registered with printpdf.
@@ -32,6 +33,37 @@ pub fn prepare(doc: &Document) -> Prepared {
     shown
         .into_par_iter()
         .filter_map(|i| xobject(&doc.images[i]).map(|s| (i, s)))
+        .collect()
+}
+
+/// A warning for each image the pages show that could not be prepared (a file that passed
+/// the front end's checks but does not decode): the PDF leaves its place empty.
+pub fn undecodable(doc: &Document, layout: &Layout, prepared: &Prepared) -> Vec<Warning> {
+    let mut missing: Vec<usize> = layout
+        .pages
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| match i {
+            Item::Image { image, .. } if !prepared.contains_key(image) => Some(*image),
+            _ => None,
+        })
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    missing
+        .into_iter()
+        .filter_map(|i| doc.images.get(i))
+        .map(|image| {
+            Warning::new(
+                WarningKind::BadImage,
+                image.path.clone().unwrap_or_else(|| image.src.clone()),
+                0,
+                format!(
+                    "image {} does not decode; the PDF leaves its place empty",
+                    image.src
+                ),
+            )
+        })
         .collect()
 }
 
@@ -215,11 +247,14 @@ fn raster(data: &[u8]) -> Option<ExternalStream> {
             if has_alpha {
                 let stride = channels + 1;
                 let opaque = raw.chunks_exact(stride).all(|p| p[channels] == 255);
-                let mut pixels = Vec::with_capacity(raw.len() / stride * channels);
-                for p in raw.chunks_exact(stride) {
-                    pixels.extend_from_slice(&p[..channels]);
-                }
                 let alpha = (!opaque).then(|| raw.chunks_exact(stride).map(|p| p[channels]).collect());
+                // Colour channels packed in place: no second full-size buffer.
+                let mut pixels = raw;
+                let count = pixels.len() / stride;
+                for i in 0..count {
+                    pixels.copy_within(i * stride..i * stride + channels, i * channels);
+                }
+                pixels.truncate(count * channels);
                 (pixels, alpha)
             } else {
                 (raw, None)
@@ -272,8 +307,8 @@ fn svg_fonts() -> Arc<usvg::fontdb::Database> {
     static DB: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
     DB.get_or_init(|| {
         let mut db = usvg::fontdb::Database::new();
-        for font in super::fonts::bundled_data() {
-            db.load_font_data(font.to_vec());
+        for font in &crate::fonts::BUNDLED {
+            db.load_font_data(font.data.to_vec());
         }
         db.set_serif_family("Source Serif 4 SmText");
         db.set_sans_serif_family("Source Serif 4 SmText");

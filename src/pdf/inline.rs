@@ -591,7 +591,15 @@ impl Setter<'_, '_> {
         }
         // Break opportunities: (glyph index where the next piece starts, kind).
         let mut cuts: Vec<(usize, Cut)> = Vec::new();
-        let glyph_at = |offset: usize| shaped.glyphs.iter().position(|g| g.cluster as usize == offset);
+        // First glyph of each cluster, by byte offset: one pass, not a search per cut (which
+        // was quadratic on a 100,000-character word).
+        let mut first_glyph = vec![usize::MAX; word.len() + 1];
+        for (i, g) in shaped.glyphs.iter().enumerate().rev() {
+            if let Some(slot) = first_glyph.get_mut(g.cluster as usize) {
+                *slot = i;
+            }
+        }
+        let glyph_at = |offset: usize| first_glyph.get(offset).copied().filter(|&g| g != usize::MAX);
         let looks_like_url = word.contains("://") || word.starts_with("www.");
         if cuts_allowed.hyphenate && style.hyphenate && !looks_like_url {
             for offset in self.hyphenator.points(word) {

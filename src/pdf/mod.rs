@@ -40,7 +40,8 @@ pub fn render(doc: &Document) -> Result<Rendered> {
         let laid_out = layout::layout(doc);
         drop(t);
         let prepared = images.join().unwrap_or_default();
-        let (layout, warnings) = laid_out?;
+        let (layout, mut warnings) = laid_out?;
+        warnings.extend(images::undecodable(doc, &layout, &prepared));
         let pages = layout.pages.len();
         let bytes = writer::write(layout, doc, prepared)?;
         Ok(Rendered {
