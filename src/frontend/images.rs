@@ -216,7 +216,11 @@ pub fn measure(data: &[u8]) -> std::result::Result<(ImageFormat, f32, f32), Stri
         other => return Err(format!("{other:?} images are not supported")),
     };
     if format == ImageFormat::Png {
-        let (w, h) = check_png(data)?;
+        // Structure and checksums first (no decode), then the image crate reads the size.
+        check_png(data)?;
+        let (w, h) = image::ImageReader::with_format(Cursor::new(data), guessed)
+            .into_dimensions()
+            .map_err(|e| e.to_string())?;
         return Ok((format, w as f32, h as f32));
     }
     let mut reader = image::ImageReader::with_format(Cursor::new(data), guessed);
@@ -235,8 +239,8 @@ pub fn measure(data: &[u8]) -> std::result::Result<(ImageFormat, f32, f32), Stri
 
 /// Walks a PNG's chunks: the header's size and pixel format must be valid and within limits,
 /// every chunk's checksum must hold, image data and (for palette images) a palette must be
-/// there, and the file must end with its end chunk. Returns width and height.
-fn check_png(data: &[u8]) -> std::result::Result<(u32, u32), String> {
+/// there, and the file must end with its end chunk.
+fn check_png(data: &[u8]) -> std::result::Result<(), String> {
     const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
     let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
     if !data.starts_with(SIGNATURE) {
@@ -321,7 +325,10 @@ fn check_png(data: &[u8]) -> std::result::Result<(u32, u32), String> {
     if color_type == 3 && !has_palette {
         return Err("palette PNG without a palette".into());
     }
-    size.ok_or_else(|| "PNG file without a header".into())
+    match size {
+        Some(_) => Ok(()),
+        None => Err("PNG file without a header".into()),
+    }
 }
 
 fn looks_like_svg(data: &[u8]) -> bool {
