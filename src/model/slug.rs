@@ -1,7 +1,7 @@
 //! Identifiers made from text: heading ids (unique within a document, valid as XML ids and
 //! URL fragments) and file names made from titles (safe on every file system).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Lower-cases `text` and keeps letters, digits, `-` and `_`; spaces become `-`.
 /// The result is a valid XML NCName: it never starts with a digit, `-` or `.`, and is never
@@ -51,6 +51,9 @@ fn make_ncname(mut s: String) -> String {
 #[derive(Debug, Default)]
 pub struct IdRegistry {
     used: HashSet<String>,
+    /// The next suffix to try for each id claimed more than once (so that 10,000 headings
+    /// with the same title do not each search from `-1`).
+    next: HashMap<String, u32>,
 }
 
 impl IdRegistry {
@@ -59,13 +62,14 @@ impl IdRegistry {
         if self.used.insert(wanted.to_string()) {
             return wanted.to_string();
         }
-        let mut n = 1u32;
+        let mut n = self.next.get(wanted).copied().unwrap_or(1);
         loop {
             let candidate = format!("{wanted}-{n}");
+            n += 1;
             if self.used.insert(candidate.clone()) {
+                self.next.insert(wanted.to_string(), n);
                 return candidate;
             }
-            n += 1;
         }
     }
 
@@ -131,6 +135,13 @@ mod tests {
         assert_eq!(ids.claim("intro"), "intro-1");
         assert_eq!(ids.claim("intro"), "intro-2");
         assert_eq!(ids.claim("intro-1-x"), "intro-1-x");
+        // A suffix taken by an explicit id is skipped; ids stay unique over many repeats.
+        assert_eq!(ids.claim("intro-3"), "intro-3");
+        assert_eq!(ids.claim("intro"), "intro-4");
+        assert_eq!(ids.claim("intro-5"), "intro-5");
+        let many: HashSet<String> = (0..10_000).map(|_| ids.claim("intro")).collect();
+        assert_eq!(many.len(), 10_000);
+        assert!(many.contains("intro-10005") && !many.contains("intro-5"));
     }
 
     #[test]
