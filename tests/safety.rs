@@ -416,3 +416,58 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs folio with a watchdog: a hang (here, a deadlock) fails the test instead of stalling it.
+fn folio_within(args: &[&str], cwd: &Path, env: &[(&str, &str)], limit: std::time::Duration) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_folio"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("folio {args:?} with {env:?} did not finish: hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_folder_of_illustrated_documents_exports_on_any_number_of_threads() {
+    // Several documents, each with several images: documents are rendered on the worker
+    // threads, and each prepares its images in parallel on the same pool. This deadlocked
+    // when rendering waited for a thread of its own that queued work in the pool.
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    for i in 0..4 {
+        for j in 0..3 {
+            std::fs::write(docs.join(format!("p{i}-{j}.png")), png()).unwrap();
+        }
+        write(
+            &docs,
+            &format!("doc{i}.md"),
+            &format!(
+                "# Document {i}\n\n![One](p{i}-0.png)\n\nText.\n\n![Two](p{i}-1.png)\n\n![Three](p{i}-2.png)\n"
+            ),
+        );
+    }
+    for threads in ["1", "2", "3"] {
+        let out = format!("out{threads}");
+        let result = folio_within(
+            &["export", "-q", "docs", "-o", &out],
+            dir.path(),
+            &[("RAYON_NUM_THREADS", threads)],
+            std::time::Duration::from_secs(120),
+        );
+        assert!(result.status.success(), "{}", stderr(&result));
+        assert_eq!(files_under(&dir.path().join(&out)).len(), 8, "{threads} threads");
+    }
+}

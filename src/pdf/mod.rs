@@ -28,26 +28,30 @@ pub struct Rendered {
     pub warnings: Vec<Warning>,
 }
 
-/// Lays out and writes a document as PDF. Images are prepared on another thread while the
-/// pages are laid out.
+/// Lays out and writes a document as PDF. Images are prepared while the pages are laid out.
+///
+/// Both run as tasks of rayon's pool (`rayon::join`), never on a thread of their own that
+/// the caller blocks on: when every worker of the pool is rendering a document (a folder
+/// export), a worker blocked in a plain thread join cannot run the image tasks that thread
+/// queued in the pool, and the export deadlocked.
 pub fn render(doc: &Document) -> Result<Rendered> {
-    std::thread::scope(|scope| {
-        let images = scope.spawn(|| {
+    let (prepared, laid_out) = rayon::join(
+        || {
             let _t = crate::timing::phase("pdf: images");
             images::prepare(doc)
-        });
-        let t = crate::timing::phase("pdf: layout");
-        let laid_out = layout::layout(doc);
-        drop(t);
-        let prepared = images.join().unwrap_or_default();
-        let (layout, mut warnings) = laid_out?;
-        warnings.extend(images::undecodable(doc, &layout, &prepared));
-        let pages = layout.pages.len();
-        let bytes = writer::write(layout, doc, prepared)?;
-        Ok(Rendered {
-            bytes,
-            pages,
-            warnings,
-        })
+        },
+        || {
+            let _t = crate::timing::phase("pdf: layout");
+            layout::layout(doc)
+        },
+    );
+    let (layout, mut warnings) = laid_out?;
+    warnings.extend(images::undecodable(doc, &layout, &prepared));
+    let pages = layout.pages.len();
+    let bytes = writer::write(layout, doc, prepared)?;
+    Ok(Rendered {
+        bytes,
+        pages,
+        warnings,
     })
 }
