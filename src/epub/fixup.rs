@@ -46,10 +46,20 @@ pub fn finish(mut entries: Entries, doc: &Document) -> Result<Vec<u8>, String> {
     for (name, data) in &mut entries {
         match name.as_str() {
             "OEBPS/content.opf" => {
-                *data = fix_opf(&String::from_utf8_lossy(data), doc, &svg_docs).into_bytes()
+                *data = fix_opf(&String::from_utf8_lossy(data), doc, &svg_docs)
+                    .into_bytes()
+                    .into()
             }
-            "OEBPS/nav.xhtml" => *data = fix_nav(&String::from_utf8_lossy(data), doc, true).into_bytes(),
-            "OEBPS/toc.xhtml" => *data = fix_nav(&String::from_utf8_lossy(data), doc, false).into_bytes(),
+            "OEBPS/nav.xhtml" => {
+                *data = fix_nav(&String::from_utf8_lossy(data), doc, true)
+                    .into_bytes()
+                    .into()
+            }
+            "OEBPS/toc.xhtml" => {
+                *data = fix_nav(&String::from_utf8_lossy(data), doc, false)
+                    .into_bytes()
+                    .into()
+            }
             _ => {}
         }
     }

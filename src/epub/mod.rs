@@ -396,7 +396,7 @@ fn add_fonts(
         if mono && (!has_code || style == "italic") {
             continue;
         }
-        payloads.keep(&format!("fonts/{name}"), data.to_vec());
+        payloads.keep(&format!("fonts/{name}"), data);
         b.add_resource(format!("fonts/{name}"), &[][..], "font/ttf")
             .map_err(|e| failed(doc, e.to_string()))?;
         faces.push((family, name, weight, style));

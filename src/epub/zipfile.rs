@@ -7,24 +7,30 @@
 //! large files (content documents, images, fonts), which are kept aside as [`Payloads`];
 //! [`read_package`] then reads its small zip back and puts the real files in their place.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Deflate level of text (XHTML, CSS, SVG, fonts): on the rust-book, level 3 is 2% larger
 /// than zlib's default level 6 in about two thirds of the time.
 const TEXT_LEVEL: u32 = 3;
 
+/// The bytes of one file: made for this document, or compiled into folio (the bundled
+/// fonts), whose compressed form is made once per process and reused by every EPUB.
+pub type Data = Cow<'static, [u8]>;
+
 /// The files of the package, in order.
-pub type Entries = Vec<(String, Vec<u8>)>;
+pub type Entries = Vec<(String, Data)>;
 
 /// Files kept out of epub-builder's zip, by their name in the package (`OEBPS/...`).
 #[derive(Default)]
-pub struct Payloads(HashMap<String, Vec<u8>>);
+pub struct Payloads(HashMap<String, Data>);
 
 impl Payloads {
     /// Keeps `data` for the file epub-builder will know as `path` (relative to `OEBPS/`).
-    pub fn keep(&mut self, path: &str, data: Vec<u8>) {
-        self.0.insert(format!("OEBPS/{path}"), data);
+    pub fn keep(&mut self, path: &str, data: impl Into<Data>) {
+        self.0.insert(format!("OEBPS/{path}"), data.into());
     }
 }
 
@@ -43,7 +49,7 @@ pub fn read_package(zipped: &[u8], mut payloads: Payloads) -> Result<Entries, St
             None => {
                 let mut data = Vec::with_capacity(file.size() as usize);
                 file.read_to_end(&mut data).map_err(|e| format!("{name}: {e}"))?;
-                data
+                Cow::Owned(data)
             }
         };
         entries.push((name, data));
@@ -71,8 +77,26 @@ struct Packed<'a> {
     crc: u32,
     size: usize,
     /// `None`: stored as is.
-    deflated: Option<Vec<u8>>,
+    deflated: Option<Arc<Vec<u8>>>,
     data: &'a [u8],
+}
+
+/// Checksum and compressed form of a file compiled into folio, by its address.
+type Made = (u32, Option<Arc<Vec<u8>>>);
+
+fn made_once(name: &str, data: &'static [u8]) -> Made {
+    static MADE: OnceLock<Mutex<HashMap<(usize, usize), Made>>> = OnceLock::new();
+    let key = (data.as_ptr() as usize, data.len());
+    let cache = MADE.get_or_init(Default::default);
+    if let Some(made) = cache.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return made;
+    }
+    let fresh = pack(name, data);
+    let made = (fresh.crc, fresh.deflated);
+    if let Ok(mut m) = cache.lock() {
+        m.insert(key, made.clone());
+    }
+    made
 }
 
 fn deflate(data: &[u8], level: u32) -> Option<Vec<u8>> {
@@ -90,7 +114,8 @@ fn pack<'a>(name: &str, data: &'a [u8]) -> Packed<'a> {
     let deflated = level(name)
         .filter(|_| !data.is_empty())
         .and_then(|level| deflate(data, level))
-        .filter(|d| d.len() < data.len());
+        .filter(|d| d.len() < data.len())
+        .map(Arc::new);
     Packed {
         crc: hasher.finalize(),
         size: data.len(),
@@ -101,21 +126,35 @@ fn pack<'a>(name: &str, data: &'a [u8]) -> Packed<'a> {
 
 /// The zip archive of `entries` with `mimetype` first, every entry dated `modified` (Unix
 /// seconds, UTC). Files are deflated in parallel; the bytes do not depend on the threads.
-pub fn write_zip(entries: &[(String, Vec<u8>)], modified: i64) -> Result<Vec<u8>, String> {
+pub fn write_zip(entries: &[(String, Data)], modified: i64) -> Result<Vec<u8>, String> {
     use rayon::prelude::*;
     let (time, date) = dos_time(modified);
-    let mut ordered: Vec<(&str, &[u8])> = vec![("mimetype", b"application/epub+zip")];
+    let mut ordered: Vec<(&str, &Data)> = vec![("mimetype", &Cow::Borrowed(b"application/epub+zip"))];
     ordered.extend(
         entries
             .iter()
             .filter(|(name, _)| name != "mimetype")
-            .map(|(n, d)| (n.as_str(), d.as_slice())),
+            .map(|(n, d)| (n.as_str(), d)),
     );
-    let packed: Vec<Packed> = ordered.par_iter().map(|(n, d)| pack(n, d)).collect();
+    let packed: Vec<Packed> = ordered
+        .par_iter()
+        .map(|(n, d)| match d {
+            Cow::Borrowed(fixed) => {
+                let (crc, deflated) = made_once(n, fixed);
+                Packed {
+                    crc,
+                    size: fixed.len(),
+                    deflated,
+                    data: fixed,
+                }
+            }
+            Cow::Owned(own) => pack(n, own),
+        })
+        .collect();
     let total: usize = packed
         .iter()
         .zip(&ordered)
-        .map(|(p, (name, _))| p.deflated.as_ref().map_or(p.size, Vec::len) + 2 * name.len() + 100)
+        .map(|(p, (name, _))| p.deflated.as_ref().map_or(p.size, |d| d.len()) + 2 * name.len() + 100)
         .sum();
     if total >= u32::MAX as usize || ordered.len() >= u16::MAX as usize {
         return Err("the EPUB would exceed 4 GB or 65,535 files, more than a zip without Zip64 holds".into());
@@ -192,17 +231,25 @@ mod tests {
         assert_eq!(dos_time(0), (0, (1 << 5) | 1));
     }
 
+    static STATIC_CSS: &[u8] = b"p { margin: 0 } p { margin: 0 } p { margin: 0 } p { margin: 0 }";
+
     #[test]
     fn zip_reads_back() {
         let text = "<p>hello</p>".repeat(100);
         let entries: Entries = vec![
-            ("OEBPS/a.xhtml".into(), text.clone().into_bytes()),
-            ("mimetype".into(), b"application/epub+zip".to_vec()),
-            ("OEBPS/i.jpg".into(), b"\xff\xd8 not really".to_vec()),
-            ("OEBPS/empty.css".into(), Vec::new()),
+            ("OEBPS/a.xhtml".into(), text.clone().into_bytes().into()),
+            ("mimetype".into(), b"application/epub+zip".to_vec().into()),
+            ("OEBPS/i.jpg".into(), b"\xff\xd8 not really".to_vec().into()),
+            ("OEBPS/empty.css".into(), Cow::Borrowed(&b""[..])),
         ];
         let bytes = write_zip(&entries, 1_700_000_000).unwrap();
         assert_eq!(bytes, write_zip(&entries, 1_700_000_000).unwrap());
+        // A compiled-in file compresses the same when its compressed form is reused.
+        let fixed: Entries = vec![("OEBPS/f.css".into(), Cow::Borrowed(STATIC_CSS))];
+        let owned: Entries = vec![("OEBPS/f.css".into(), STATIC_CSS.to_vec().into())];
+        let first = write_zip(&fixed, 0).unwrap();
+        assert_eq!(first, write_zip(&fixed, 0).unwrap());
+        assert_eq!(first, write_zip(&owned, 0).unwrap());
         assert_eq!(&bytes[30..38], b"mimetype");
         assert_eq!(&bytes[38..58], b"application/epub+zip");
         let mut archive = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
