@@ -11,6 +11,10 @@ pub struct BundledFont {
     pub family: &'static str,
     pub weight: &'static str,
     pub style: &'static str,
+    /// `data` deflated (raw deflate, as a zip entry holds it) and its CRC-32, made by
+    /// `build.rs` so that no export spends time compressing the fonts.
+    pub deflated: &'static [u8],
+    pub crc32: u32,
 }
 
 macro_rules! bundled {
@@ -21,6 +25,8 @@ macro_rules! bundled {
             family: $family,
             weight: $weight,
             style: $style,
+            deflated: include_bytes!(concat!(env!("OUT_DIR"), "/", $file, ".deflate")),
+            crc32: u32::from_le_bytes(*include_bytes!(concat!(env!("OUT_DIR"), "/", $file, ".crc32"))),
         }
     };
 }
@@ -56,3 +62,32 @@ pub static BUNDLED: [BundledFont; 8] = [
     bundled!("JetBrainsMono-Bold.ttf", "JetBrains Mono", "bold", "normal"),
     bundled!("JetBrainsMono-BoldItalic.ttf", "JetBrains Mono", "bold", "italic"),
 ];
+
+/// The bundled font whose bytes are exactly `data` (the same static slice), if any.
+pub fn bundled_by_data(data: &[u8]) -> Option<&'static BundledFont> {
+    BUNDLED
+        .iter()
+        .find(|f| std::ptr::eq(f.data.as_ptr(), data.as_ptr()) && f.data.len() == data.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn precompressed_fonts_match_their_files() {
+        for font in &BUNDLED {
+            let mut back = Vec::new();
+            flate2::read::DeflateDecoder::new(font.deflated)
+                .read_to_end(&mut back)
+                .unwrap();
+            assert!(back == font.data, "{}", font.file);
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(font.data);
+            assert_eq!(crc.finalize(), font.crc32, "{}", font.file);
+            assert!(bundled_by_data(font.data).is_some_and(|f| f.file == font.file));
+        }
+        assert!(bundled_by_data(&BUNDLED[0].data.to_vec()).is_none());
+    }
+}

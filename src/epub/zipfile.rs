@@ -85,6 +85,9 @@ struct Packed<'a> {
 type Made = (u32, Option<Arc<Vec<u8>>>);
 
 fn made_once(name: &str, data: &'static [u8]) -> Made {
+    if let Some(font) = crate::fonts::bundled_by_data(data) {
+        return (font.crc32, Some(Arc::new(font.deflated.to_vec())));
+    }
     static MADE: OnceLock<Mutex<HashMap<(usize, usize), Made>>> = OnceLock::new();
     let key = (data.as_ptr() as usize, data.len());
     let cache = MADE.get_or_init(Default::default);
