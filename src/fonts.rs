@@ -88,6 +88,7 @@ mod tests {
             assert_eq!(crc.finalize(), font.crc32, "{}", font.file);
             assert!(bundled_by_data(font.data).is_some_and(|f| f.file == font.file));
         }
-        assert!(bundled_by_data(&BUNDLED[0].data.to_vec()).is_none());
+        let copy = BUNDLED[0].data.to_vec();
+        assert!(bundled_by_data(&copy).is_none());
     }
 }
