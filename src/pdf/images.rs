@@ -252,7 +252,10 @@ fn raster(data: &[u8]) -> Option<ExternalStream> {
                 let mut pixels = raw;
                 let count = pixels.len() / stride;
                 for i in 0..count {
-                    pixels.copy_within(i * stride..i * stride + channels, i * channels);
+                    let (from, to) = (i * stride, i * channels);
+                    for c in 0..channels {
+                        pixels[to + c] = pixels[from + c];
+                    }
                 }
                 pixels.truncate(count * channels);
                 (pixels, alpha)
