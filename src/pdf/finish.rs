@@ -67,10 +67,64 @@ pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u
             Object::String(id.to_vec(), StringFormat::Hexadecimal),
         ]),
     );
-    pdf.prune_objects();
-    pdf.renumber_objects();
+    prune_and_renumber(pdf);
     compress_streams(pdf);
     Ok(())
+}
+
+/// Drops the objects nothing refers to (printpdf leaves some) and numbers the rest 1..n in
+/// their old order. lopdf's `prune_objects` and `renumber_objects` do this too, but keep the
+/// references they have seen in a list searched for every new one: quadratic, 0.9 s of the
+/// 8× rust-book. This walk is linear.
+fn prune_and_renumber(pdf: &mut lopdf::Document) {
+    fn refs_of(object: &Object, out: &mut Vec<ObjectId>) {
+        match object {
+            Object::Reference(id) => out.push(*id),
+            Object::Array(items) => items.iter().for_each(|o| refs_of(o, out)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, o)| refs_of(o, out)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, o)| refs_of(o, out)),
+            _ => {}
+        }
+    }
+    fn renumber(object: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
+        match object {
+            Object::Reference(id) => {
+                // A reference to a missing object becomes null, as PDF readers treat it.
+                match map.get(id) {
+                    Some(new) => *id = *new,
+                    None => *object = Object::Null,
+                }
+            }
+            Object::Array(items) => items.iter_mut().for_each(|o| renumber(o, map)),
+            Object::Dictionary(d) => d.iter_mut().for_each(|(_, o)| renumber(o, map)),
+            Object::Stream(s) => s.dict.iter_mut().for_each(|(_, o)| renumber(o, map)),
+            _ => {}
+        }
+    }
+    let mut reached: std::collections::HashSet<ObjectId> = std::collections::HashSet::new();
+    let mut todo = Vec::new();
+    pdf.trailer.iter().for_each(|(_, o)| refs_of(o, &mut todo));
+    while let Some(id) = todo.pop() {
+        if let Some(object) = pdf.objects.get(&id)
+            && reached.insert(id)
+        {
+            refs_of(object, &mut todo);
+        }
+    }
+    pdf.objects.retain(|id, _| reached.contains(id));
+    let map: HashMap<ObjectId, ObjectId> = pdf
+        .objects
+        .keys()
+        .enumerate()
+        .map(|(i, old)| (*old, (i as u32 + 1, 0)))
+        .collect();
+    let objects = std::mem::take(&mut pdf.objects);
+    for (old, mut object) in objects {
+        renumber(&mut object, &map);
+        pdf.objects.insert(map[&old], object);
+    }
+    pdf.trailer.iter_mut().for_each(|(_, o)| renumber(o, &map));
+    pdf.max_id = pdf.objects.len() as u32;
 }
 
 /// Deflates every stream not compressed yet, in parallel, at a fast level: content streams
