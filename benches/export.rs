@@ -168,32 +168,13 @@ fn compare(input: &Path, runs: usize) {
         input.display()
     );
     let folio = folio_bin();
-    let pdf = measure(
-        &folio,
-        &[
-            "export".into(),
-            "--pdf".into(),
-            "-q".into(),
-            input_s.clone(),
-            "-o".into(),
-            out_s.clone(),
-        ],
-        runs,
-        &[],
-    );
-    let epub = measure(
-        &folio,
-        &[
-            "export".into(),
-            "--epub".into(),
-            "-q".into(),
-            input_s.clone(),
-            "-o".into(),
-            out_s.clone(),
-        ],
-        runs,
-        &[],
-    );
+    let export = |format: &str| -> Vec<String> {
+        ["export", format, "-q", &input_s, "-o", &out_s]
+            .map(String::from)
+            .to_vec()
+    };
+    let pdf = measure(&folio, &export("--pdf"), runs, &[]);
+    let epub = measure(&folio, &export("--epub"), runs, &[]);
     if let Some(m) = &pdf {
         line("folio PDF", m);
     }

@@ -10,14 +10,13 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
-use std::sync::{Arc, Mutex, OnceLock};
 
 /// Deflate level of text (XHTML, CSS, SVG, fonts): on the rust-book, level 3 is 2% larger
 /// than zlib's default level 6 in about two thirds of the time.
 const TEXT_LEVEL: u32 = 3;
 
 /// The bytes of one file: made for this document, or compiled into folio (the bundled
-/// fonts), whose compressed form is made once per process and reused by every EPUB.
+/// fonts, whose compressed form `build.rs` made, so they are never deflated here).
 pub type Data = Cow<'static, [u8]>;
 
 /// The files of the package, in order.
@@ -77,29 +76,8 @@ struct Packed<'a> {
     crc: u32,
     size: usize,
     /// `None`: stored as is.
-    deflated: Option<Arc<Vec<u8>>>,
+    deflated: Option<Cow<'static, [u8]>>,
     data: &'a [u8],
-}
-
-/// Checksum and compressed form of a file compiled into folio, by its address.
-type Made = (u32, Option<Arc<Vec<u8>>>);
-
-fn made_once(name: &str, data: &'static [u8]) -> Made {
-    if let Some(font) = crate::fonts::bundled_by_data(data) {
-        return (font.crc32, Some(Arc::new(font.deflated.to_vec())));
-    }
-    static MADE: OnceLock<Mutex<HashMap<(usize, usize), Made>>> = OnceLock::new();
-    let key = (data.as_ptr() as usize, data.len());
-    let cache = MADE.get_or_init(Default::default);
-    if let Some(made) = cache.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return made;
-    }
-    let fresh = pack(name, data);
-    let made = (fresh.crc, fresh.deflated);
-    if let Ok(mut m) = cache.lock() {
-        m.insert(key, made.clone());
-    }
-    made
 }
 
 fn deflate(data: &[u8], level: u32) -> Option<Vec<u8>> {
@@ -112,13 +90,21 @@ fn deflate(data: &[u8], level: u32) -> Option<Vec<u8>> {
 }
 
 fn pack<'a>(name: &str, data: &'a [u8]) -> Packed<'a> {
+    if let Some(font) = crate::fonts::bundled_by_data(data) {
+        return Packed {
+            crc: font.crc32,
+            size: data.len(),
+            deflated: Some(Cow::Borrowed(font.deflated)),
+            data,
+        };
+    }
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(data);
     let deflated = level(name)
         .filter(|_| !data.is_empty())
         .and_then(|level| deflate(data, level))
         .filter(|d| d.len() < data.len())
-        .map(Arc::new);
+        .map(Cow::Owned);
     Packed {
         crc: hasher.finalize(),
         size: data.len(),
@@ -139,21 +125,7 @@ pub fn write_zip(entries: &[(String, Data)], modified: i64) -> Result<Vec<u8>, S
             .filter(|(name, _)| name != "mimetype")
             .map(|(n, d)| (n.as_str(), d)),
     );
-    let packed: Vec<Packed> = ordered
-        .par_iter()
-        .map(|(n, d)| match d {
-            Cow::Borrowed(fixed) => {
-                let (crc, deflated) = made_once(n, fixed);
-                Packed {
-                    crc,
-                    size: fixed.len(),
-                    deflated,
-                    data: fixed,
-                }
-            }
-            Cow::Owned(own) => pack(n, own),
-        })
-        .collect();
+    let packed: Vec<Packed> = ordered.par_iter().map(|(n, d)| pack(n, d)).collect();
     let total: usize = packed
         .iter()
         .zip(&ordered)
