@@ -483,3 +483,66 @@ fn a_failed_export_keeps_the_previous_pdf() {
         .collect();
     assert_eq!(names.len(), 1, "no temporary files left: {names:?}");
 }
+
+/// PNGs go into the PDF as their own filtered rows (colour split from alpha without
+/// decoding): poppler's `pdfimages` must read back exactly the source pixels, and the soft
+/// mask exactly the source alpha; opaque alpha leaves no mask.
+#[test]
+fn png_images_read_back_as_their_source_pixels() {
+    if !require_tool("pdfimages") {
+        return;
+    }
+    use image::{ImageEncoder, codecs::png};
+    let dir = tempfile::tempdir().unwrap();
+    let (w, h) = (61u32, 29u32);
+    let pixel = |x: u32, y: u32, c: u32| ((x * 37 + y * 11 + c * 80 + (x * y) % 7) % 256) as u8;
+    let rgba: Vec<u8> = (0..h)
+        .flat_map(|y| {
+            (0..w).flat_map(move |x| [pixel(x, y, 0), pixel(x, y, 1), pixel(x, y, 2), (x * 4 + y) as u8])
+        })
+        .collect();
+    let opaque: Vec<u8> = rgba.chunks(4).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let grey_alpha: Vec<u8> = rgba.chunks(4).flat_map(|p| [p[1], p[3]]).collect();
+    let encode = |name: &str, pixels: &[u8], color: image::ExtendedColorType| {
+        let mut out = Vec::new();
+        png::PngEncoder::new_with_quality(&mut out, png::CompressionType::Default, png::FilterType::Adaptive)
+            .write_image(pixels, w, h, color)
+            .unwrap();
+        std::fs::write(dir.path().join(name), out).unwrap();
+    };
+    encode("rgba.png", &rgba, image::ExtendedColorType::Rgba8);
+    encode("opaque.png", &opaque, image::ExtendedColorType::Rgba8);
+    encode("ga.png", &grey_alpha, image::ExtendedColorType::La8);
+    let md = write(
+        dir.path(),
+        "doc.md",
+        "# Images\n\n![a](rgba.png)\n\n![b](opaque.png)\n\n![c](ga.png)\n",
+    );
+    let pdf = export_pdf(&md, &dir.path().join("out"), &[]);
+    let list = run("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    let kinds: Vec<&str> = list
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    // rgba: image + smask; opaque: image; grey+alpha: image + smask.
+    assert_eq!(kinds, ["image", "smask", "image", "image", "smask"], "{list}");
+    let prefix = dir.path().join("x");
+    run(
+        "pdfimages",
+        &["-png", pdf.to_str().unwrap(), prefix.to_str().unwrap()],
+    );
+    let read = |i: usize| image::open(dir.path().join(format!("x-{i:03}.png"))).unwrap();
+    let rgb: Vec<u8> = rgba.chunks(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let alpha: Vec<u8> = rgba.chunks(4).map(|p| p[3]).collect();
+    assert_eq!(read(0).to_rgb8().into_raw(), rgb, "colour of the RGBA image");
+    assert_eq!(read(1).to_luma8().into_raw(), alpha, "its soft mask");
+    assert_eq!(read(2).to_rgb8().into_raw(), rgb, "the opaque image");
+    let grey: Vec<u8> = grey_alpha.chunks(2).map(|p| p[0]).collect();
+    assert_eq!(
+        read(3).to_luma8().into_raw(),
+        grey,
+        "grey of the grey+alpha image"
+    );
+    assert_eq!(read(4).to_luma8().into_raw(), alpha, "its soft mask");
+}

@@ -125,7 +125,8 @@ fn name(s: &str) -> DictItem {
 pub fn xobject(image: &Image) -> Option<ExternalStream> {
     match image.format {
         ImageFormat::Jpeg => jpeg(&image.data),
-        ImageFormat::Png | ImageFormat::Gif | ImageFormat::Webp => raster(&image.data),
+        ImageFormat::Png => png(&image.data).or_else(|| raster(&image.data)),
+        ImageFormat::Gif | ImageFormat::Webp => raster(&image.data),
         ImageFormat::Svg => svg(&image.data),
         ImageFormat::Missing => None,
     }
@@ -211,7 +212,44 @@ fn jpeg_info(data: &[u8]) -> Option<JpegInfo> {
     None
 }
 
-/// PNG, GIF and WebP: decoded to 8-bit RGB, transparency as a soft mask.
+/// An 8-bit PNG as its own filtered rows (see `png`): no pixel is decoded.
+fn png(data: &[u8]) -> Option<ExternalStream> {
+    let s = super::png::streams(data)?;
+    let image = |colors: u8, content: Vec<u8>| {
+        let mut dict = BTreeMap::new();
+        dict.insert("Type".into(), name("XObject"));
+        dict.insert("Subtype".into(), name("Image"));
+        dict.insert("Width".into(), DictItem::Int(s.width as i64));
+        dict.insert("Height".into(), DictItem::Int(s.height as i64));
+        dict.insert("BitsPerComponent".into(), DictItem::Int(8));
+        dict.insert(
+            "ColorSpace".into(),
+            name(if colors == 1 { "DeviceGray" } else { "DeviceRGB" }),
+        );
+        dict.insert("Filter".into(), name("FlateDecode"));
+        let mut parms = BTreeMap::new();
+        parms.insert("Predictor".into(), DictItem::Int(15));
+        parms.insert("Colors".into(), DictItem::Int(colors as i64));
+        parms.insert("BitsPerComponent".into(), DictItem::Int(8));
+        parms.insert("Columns".into(), DictItem::Int(s.width as i64));
+        dict.insert("DecodeParms".into(), DictItem::Dict { map: parms });
+        ExternalStream {
+            dict,
+            content,
+            compress: false,
+        }
+    };
+    let mut color = image(s.colors, s.color);
+    if let Some(alpha) = s.alpha {
+        let mask = image(1, alpha);
+        color
+            .dict
+            .insert("SMask".into(), DictItem::Stream { stream: mask });
+    }
+    Some(color)
+}
+
+/// GIF, WebP, and PNGs the direct path does not take: decoded to 8-bit RGB, transparency as a soft mask.
 fn raster(data: &[u8]) -> Option<ExternalStream> {
     let mut reader = image::ImageReader::new(Cursor::new(data))
         .with_guessed_format()

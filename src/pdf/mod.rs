@@ -13,6 +13,7 @@ pub mod layout;
 pub mod linebreak;
 pub mod page;
 pub mod paginate;
+pub mod png;
 pub mod shape;
 pub mod style;
 pub mod writer;
