@@ -256,10 +256,10 @@ mod tests {
         let mut above = vec![vec![0u8; width]; channels];
         for row in raw.chunks(row_len) {
             let mut planes = Vec::new();
-            for c in 0..channels {
+            for (c, above) in above.iter().enumerate() {
                 let plane: Vec<u8> = row[1..].iter().skip(c).step_by(channels).copied().collect();
                 let mut now = vec![0u8; width];
-                unfilter(row[0], &plane, &above[c], &mut now).unwrap();
+                unfilter(row[0], &plane, above, &mut now).unwrap();
                 planes.push(now);
             }
             for x in 0..width {
