@@ -447,10 +447,15 @@ fn assemble(
             continue;
         };
         let left = geometry.left(index);
-        for placed in bp.body.boxes.iter().chain(bp.body.notes.iter()) {
-            let mut items = placed.vbox.items.clone();
+        if !bp.body.faults.is_empty() {
+            faults.push((index, bp.body.faults.clone()));
+        }
+        let count = bp.body.boxes.iter().chain(&bp.body.notes).map(|p| p.vbox.items.len()).sum();
+        page.items.reserve(count);
+        for placed in bp.body.boxes.into_iter().chain(bp.body.notes) {
+            let mut items = placed.vbox.items;
             translate(&mut items, left, geometry.top + placed.y);
-            page.items.extend(items);
+            page.items.append(&mut items);
         }
         if let Some(rule_y) = bp.body.note_rule {
             let y = geometry.top + rule_y;
@@ -460,9 +465,6 @@ fn assemble(
                 width: 0.5,
                 color: style::RULE,
             });
-        }
-        if !bp.body.faults.is_empty() {
-            faults.push((index, bp.body.faults.clone()));
         }
         // Running head (books, not on chapter openings) and page number.
         let right_hand = number % 2 == 1;

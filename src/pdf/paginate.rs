@@ -100,12 +100,7 @@ impl Builder<'_> {
 
     fn add(&self, t: &mut Totals, f: &Flow) {
         match f {
-            Flow::Box(b) => {
-                t.height += b.height;
-                for &n in &b.footnotes {
-                    t.notes += self.note_height(n);
-                }
-            }
+            Flow::Box(b) => self.add_vbox(t, b),
             Flow::Glue {
                 height,
                 stretch,
@@ -117,6 +112,13 @@ impl Builder<'_> {
                 t.shrink += shrink;
             }
             _ => {}
+        }
+    }
+
+    fn add_vbox(&self, t: &mut Totals, b: &VBox) {
+        t.height += b.height;
+        for &n in &b.footnotes {
+            t.notes += self.note_height(n);
         }
     }
 
@@ -226,7 +228,7 @@ impl Builder<'_> {
     fn add_box(&mut self, b: VBox, queue: &mut VecDeque<Flow>) {
         let t = self.totals();
         let mut with = t;
-        self.add(&mut with, &Flow::Box(b.clone()));
+        self.add_vbox(&mut with, &b);
         let goal_after = self.spec.height - self.notes_room(&with);
         if with.height <= goal_after + with.shrink {
             self.cur.push(Flow::Box(b));
