@@ -21,10 +21,10 @@ const MAX_DRIFT: f32 = 0.01;
 pub struct FontRef<'a> {
     /// Resource name (`F0`).
     pub name: &'a str,
-    /// Old glyph id → subset glyph id.
-    pub remap: &'a HashMap<u16, u16>,
-    /// Subset glyph id → width as the viewer reads it (1/1000 em).
-    pub widths: &'a HashMap<u16, i64>,
+    /// Old glyph id → subset glyph id (a table indexed by the old id; 0 when unused).
+    pub remap: &'a [u16],
+    /// Subset glyph id → width as the viewer reads it (1/1000 em), indexed by the new id.
+    pub widths: &'a [i64],
 }
 
 /// The content stream of one page. `images` maps a document image to its resource name.
@@ -165,9 +165,9 @@ fn text(out: &mut Vec<u8>, run: &TextRun, font: &FontRef, page_height: f32) {
                 out.extend_from_slice(b" <");
                 pen = g.x;
             }
-            let new = font.remap.get(&g.id).copied().unwrap_or(0);
+            let new = font.remap.get(usize::from(g.id)).copied().unwrap_or(0);
             hex4(out, new);
-            let w = font.widths.get(&new).copied().unwrap_or(0) as f32;
+            let w = font.widths.get(usize::from(new)).copied().unwrap_or(0) as f32;
             pen += w * size / 1000.0;
         }
         out.extend_from_slice(b">] TJ ET\n");
@@ -194,8 +194,7 @@ pub fn num(out: &mut Vec<u8>, v: f32) {
     }
     let a = scaled.unsigned_abs();
     let (int, frac) = (a / 1000, a % 1000);
-    let mut buf = itoa_buf(int);
-    out.append(&mut buf);
+    itoa(out, int);
     if frac != 0 {
         out.push(b'.');
         let digits = [(frac / 100) as u8, (frac / 10 % 10) as u8, (frac % 10) as u8];
@@ -212,17 +211,19 @@ pub fn num(out: &mut Vec<u8>, v: f32) {
     }
 }
 
-fn itoa_buf(mut n: u64) -> Vec<u8> {
-    if n == 0 {
-        return vec![b'0'];
-    }
-    let mut digits = Vec::with_capacity(8);
-    while n > 0 {
-        digits.push(b'0' + (n % 10) as u8);
+/// Writes an unsigned integer in decimal.
+fn itoa(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
         n /= 10;
+        if n == 0 {
+            break;
+        }
     }
-    digits.reverse();
-    digits
+    out.extend_from_slice(&digits[at..]);
 }
 
 #[cfg(test)]
@@ -244,10 +245,13 @@ mod tests {
         assert_eq!(n(3.0004), "3");
         assert_eq!(n(595.276), "595.276");
         assert_eq!(n(f32::NAN), "0");
+        assert_eq!(n(1234567.0), "1234567");
+        assert_eq!(n(-0.5), "-0.5");
+        assert_eq!(n(10.05), "10.05");
     }
 
     /// Where a viewer draws each glyph of a run, reading back our TJ array.
-    fn simulate(stream: &str, widths: &HashMap<u16, i64>, size: f32) -> Vec<f32> {
+    fn simulate(stream: &str, widths: &[i64], size: f32) -> Vec<f32> {
         let td = stream.split(" Td ").next().unwrap();
         let mut pen: f32 = td.split_whitespace().rev().nth(1).unwrap().parse().unwrap();
         let body = stream.split('[').nth(1).unwrap().split(']').next().unwrap();
@@ -258,7 +262,7 @@ mod tests {
                 for k in 0..hex.len() / 4 {
                     let gid = u16::from_str_radix(&hex[k * 4..k * 4 + 4], 16).unwrap();
                     xs.push(pen);
-                    pen += widths[&gid] as f32 * size / 1000.0;
+                    pen += widths[usize::from(gid)] as f32 * size / 1000.0;
                 }
             } else if !part.is_empty() {
                 let k: f32 = part.trim_end_matches('>').parse().unwrap();
@@ -271,8 +275,10 @@ mod tests {
     #[test]
     fn glyphs_land_where_layout_put_them() {
         // Widths 500 and 333; layout kerns the third glyph and justifies the fourth.
-        let remap: HashMap<u16, u16> = [(5, 1), (9, 2)].into_iter().collect();
-        let widths: HashMap<u16, i64> = [(1, 500), (2, 333)].into_iter().collect();
+        let mut remap = vec![0u16; 10];
+        remap[5] = 1;
+        remap[9] = 2;
+        let widths = [0, 500, 333];
         let font = FontRef {
             name: "F0",
             remap: &remap,

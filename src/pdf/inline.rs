@@ -589,28 +589,17 @@ impl Setter<'_, '_> {
         if n == 0 {
             return;
         }
-        // Break opportunities: (glyph index where the next piece starts, kind).
-        let mut cuts: Vec<(usize, Cut)> = Vec::new();
-        // First glyph of each cluster, by byte offset: one pass, not a search per cut (which
-        // was quadratic on a 100,000-character word).
-        let mut first_glyph = vec![usize::MAX; word.len() + 1];
-        for (i, g) in shaped.glyphs.iter().enumerate().rev() {
-            if let Some(slot) = first_glyph.get_mut(g.cluster as usize) {
-                *slot = i;
-            }
-        }
-        let glyph_at = |offset: usize| first_glyph.get(offset).copied().filter(|&g| g != usize::MAX);
         let looks_like_url = word.contains("://") || word.starts_with("www.");
-        if cuts_allowed.hyphenate && style.hyphenate && !looks_like_url {
-            for offset in self.hyphenator.points(word) {
-                if let Some(g) = glyph_at(offset) {
-                    cuts.push((g, Cut::Hyphen));
-                }
-            }
-        }
+        let hyphenate = cuts_allowed.hyphenate && style.hyphenate && !looks_like_url;
         let code_breaks = style.code_breaks || looks_like_url;
         // Most words hold nothing to break at: skip the scan for them.
         let scan = code_breaks || word.contains(['-', '\u{2010}', '—', '–', '/']);
+        let anywhere = cuts_allowed.anywhere && shaped.advance * em > cuts_allowed.emergency_width;
+        // Break opportunities: (byte offset where the next piece starts, kind).
+        let mut cuts: Vec<(usize, Cut)> = Vec::new();
+        if hyphenate {
+            cuts.extend(self.hyphenator.points(word).into_iter().map(|o| (o, Cut::Hyphen)));
+        }
         let mut prev: Option<char> = None;
         let mut chars = word.char_indices().peekable();
         while scan && let Some((_, c)) = chars.next() {
@@ -634,22 +623,39 @@ impl Setter<'_, '_> {
             } else {
                 None
             };
-            if let Some(kind) = kind
-                && let Some(g) = glyph_at(next_offset)
-            {
-                cuts.push((g, kind));
+            if let Some(kind) = kind {
+                cuts.push((next_offset, kind));
             }
         }
-        if cuts_allowed.anywhere && shaped.advance * em > cuts_allowed.emergency_width {
+        // Byte offsets to the first glyph of their cluster: one table for the word (a search
+        // per cut was quadratic on a 100,000-character word), built only when there is a cut.
+        if !cuts.is_empty() {
+            let mut first_glyph = vec![usize::MAX; word.len() + 1];
+            for (i, g) in shaped.glyphs.iter().enumerate().rev() {
+                if let Some(slot) = first_glyph.get_mut(g.cluster as usize) {
+                    *slot = i;
+                }
+            }
+            cuts.retain_mut(|(offset, _)| match first_glyph.get(*offset) {
+                Some(&g) if g != usize::MAX => {
+                    *offset = g;
+                    true
+                }
+                _ => false,
+            });
+        }
+        if anywhere {
             for g in 1..n {
                 if shaped.glyphs[g].cluster != shaped.glyphs[g - 1].cluster {
                     cuts.push((g, Cut::Anywhere));
                 }
             }
         }
-        cuts.sort_by_key(|c| c.0);
-        cuts.dedup_by_key(|c| c.0);
-        cuts.retain(|c| c.0 > 0 && c.0 < n);
+        if !cuts.is_empty() {
+            cuts.sort_by_key(|c| c.0);
+            cuts.dedup_by_key(|c| c.0);
+            cuts.retain(|c| c.0 > 0 && c.0 < n);
+        }
         let hyphen = if cuts.iter().any(|c| c.1 == Cut::Hyphen) {
             let s = self.shaper.shape(font, Variant::Text, "-");
             Some(s.advance * em)
@@ -667,8 +673,7 @@ impl Setter<'_, '_> {
             };
             factor * shaped.glyphs[g].advance * em
         };
-        let mut bounds: Vec<(usize, Option<Cut>)> = cuts.iter().map(|&(g, k)| (g, Some(k))).collect();
-        bounds.push((n, None));
+        let bounds = cuts.iter().map(|&(g, k)| (g, Some(k))).chain([(n, None)]);
         for (end, cut) in bounds {
             let width = shaped.advance_of(start..end) * em;
             // In emergencies, justified text may take a little letter spacing (at most

@@ -450,7 +450,13 @@ fn assemble(
         if !bp.body.faults.is_empty() {
             faults.push((index, bp.body.faults.clone()));
         }
-        let count = bp.body.boxes.iter().chain(&bp.body.notes).map(|p| p.vbox.items.len()).sum();
+        let count = bp
+            .body
+            .boxes
+            .iter()
+            .chain(&bp.body.notes)
+            .map(|p| p.vbox.items.len())
+            .sum();
         page.items.reserve(count);
         for placed in bp.body.boxes.into_iter().chain(bp.body.notes) {
             let mut items = placed.vbox.items;

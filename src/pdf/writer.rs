@@ -22,9 +22,10 @@ use crate::model::Document;
 /// viewer will see them (whole thousandths of an em, as printpdf writes `/W`).
 struct EmbeddedFont {
     id: PdfFontId,
-    remap: HashMap<u16, u16>,
+    /// New glyph id by old glyph id (0 for glyphs the pages do not use).
+    remap: Vec<u16>,
     /// Advance per new glyph id, in thousandths of an em, truncated.
-    widths: HashMap<u16, i64>,
+    widths: Vec<i64>,
 }
 
 /// Writes the PDF for a laid-out document.
@@ -194,7 +195,7 @@ fn glyph_usage_ops(usage: &GlyphUsage, fonts: &BTreeMap<FontId, EmbeddedFont>) -
             .into_iter()
             .flat_map(|table| used_glyphs(table))
             .map(|(gid, text)| {
-                let new = font.remap.get(&gid).copied().unwrap_or(0);
+                let new = font.remap.get(usize::from(gid)).copied().unwrap_or(0);
                 if text.is_empty() {
                     Codepoint::new(new, 0.0)
                 } else {
@@ -220,9 +221,21 @@ fn embed_fonts(
     for (&font_id, table) in usage {
         let font = layout.fonts.get(font_id);
         let mut remapper = subsetter::GlyphRemapper::new();
-        let mut remap = HashMap::new();
+        let mut remap = vec![0u16; table.len()];
+        let mut widths = Vec::new();
+        let upem = font.units_per_em;
         for (g, _) in used_glyphs(table) {
-            remap.insert(g, remapper.remap(g));
+            let new = remapper.remap(g);
+            remap[usize::from(g)] = new;
+            let adv = font
+                .face
+                .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g))
+                .unwrap_or(0);
+            let new = usize::from(new);
+            if widths.len() <= new {
+                widths.resize(new + 1, 0);
+            }
+            widths[new] = (adv as f32 * 1000.0 / upem) as i64;
         }
         let data = subsetter::subset(font.data, 0, &remapper).map_err(|e| Error::Export {
             document: font.name.clone(),
@@ -235,17 +248,6 @@ fn embed_fonts(
         })?;
         // The subset has no name table: keep the original PostScript name.
         parsed.font_name = Some(font.name.clone());
-        let upem = font.units_per_em;
-        let widths = remap
-            .iter()
-            .map(|(&old, &new)| {
-                let adv = font
-                    .face
-                    .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(old))
-                    .unwrap_or(0);
-                (new, (adv as f32 * 1000.0 / upem) as i64)
-            })
-            .collect();
         // Stable resource names (printpdf's own are random).
         let id = PdfFontId(format!("F{}", font_id.0));
         pdf.resources.fonts.map.insert(id.clone(), PdfFont::new(parsed));
