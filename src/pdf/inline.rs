@@ -223,7 +223,7 @@ impl Setter<'_, '_> {
             match atom {
                 Atom::Text(st, text) => {
                     let font = st.font(self.shaper);
-                    let space = self.shaper.shape(font, variant_base(st.variant), " ").advance * st.size;
+                    let space = self.shaper.space(font, variant_base(st.variant)) * st.size;
                     for (k, part) in text.split(' ').enumerate() {
                         if k > 0 {
                             widest = widest.max(word);
@@ -346,8 +346,7 @@ impl Setter<'_, '_> {
                           style: TextStyle,
                           breakable: bool| {
             let font = style.font(setter.shaper);
-            let space = setter.shaper.shape(font, variant_base(style.variant), " ");
-            let w = space.advance * style.size;
+            let w = setter.shaper.space(font, variant_base(style.variant)) * style.size;
             if !breakable {
                 items.push(Kp::penalty(INFINITY));
                 pieces.push(Piece::None);

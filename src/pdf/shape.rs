@@ -91,6 +91,8 @@ pub struct Shaper<'f> {
     pub missing_chars: Vec<char>,
     calls: usize,
     shared: Option<Arc<SharedCache>>,
+    /// Advance of one space (em) by font and variant: looked up for every space.
+    spaces: HashMap<(FontId, Variant), f32>,
 }
 
 impl<'f> Shaper<'f> {
@@ -103,6 +105,7 @@ impl<'f> Shaper<'f> {
             calls: 0,
             shared: None,
             missing_chars: Vec::new(),
+            spaces: HashMap::default(),
         }
     }
 
@@ -121,11 +124,19 @@ impl<'f> Shaper<'f> {
             return hit.clone();
         }
         if let Some(hit) = self.shared.as_ref().and_then(|s| s.get(font, variant, text)) {
+            // A copy of this thread's own: every use clones the Arc, and an Arc shared
+            // between threads has its count bounced between their cores on each clone.
+            let own = Arc::new(Shaped {
+                glyphs: hit.glyphs.clone(),
+                advance: hit.advance,
+                missing: hit.missing,
+                text: Arc::from(&*hit.text),
+            });
             self.cache
                 .entry((font, variant))
                 .or_default()
-                .insert(text.into(), hit.clone());
-            return hit;
+                .insert(text.into(), own.clone());
+            return own;
         }
         let shaped = Arc::new(self.shape_uncached(font, variant, text));
         if let Some(shared) = &self.shared {
@@ -144,6 +155,16 @@ impl<'f> Shaper<'f> {
             .or_default()
             .insert(text.into(), shaped.clone());
         shaped
+    }
+
+    /// The advance of a space in `font`, in em.
+    pub fn space(&mut self, font: FontId, variant: Variant) -> f32 {
+        if let Some(&advance) = self.spaces.get(&(font, variant)) {
+            return advance;
+        }
+        let advance = self.shape(font, variant, " ").advance;
+        self.spaces.insert((font, variant), advance);
+        advance
     }
 
     /// Number of shaping calls and of cache misses so far (for tuning).
