@@ -140,26 +140,36 @@ fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Vec<u8>>) {
 /// a used glyph, with the text of its last use that has one (printpdf keeps the last).
 type GlyphUsage<'a> = BTreeMap<FontId, Vec<Option<&'a str>>>;
 
-/// Collects the glyph usage in one pass over the pages (a dense table per font: a map
-/// lookup per glyph was a tenth of the writer's time).
+/// Collects the glyph usage in one pass over the pages, backwards: the first text met for
+/// a glyph is the text of its last use, after which the glyph is settled and costs one bit
+/// test per use (a dense table per font; a map lookup per glyph was a tenth of the writer).
 fn glyph_usage(layout: &Layout) -> GlyphUsage<'_> {
-    let mut tables: Vec<Vec<Option<&str>>> = Vec::new();
-    for page in &layout.pages {
-        for item in &page.items {
+    const GLYPHS: usize = u16::MAX as usize + 1;
+    let mut tables: Vec<(Vec<Option<&str>>, Vec<u64>)> = Vec::new();
+    for page in layout.pages.iter().rev() {
+        for item in page.items.iter().rev() {
             if let Item::Text(run) = item {
                 let f = run.font.0 as usize;
                 if tables.len() <= f {
-                    tables.resize_with(f + 1, Vec::new);
+                    tables.resize_with(f + 1, || (Vec::new(), Vec::new()));
                 }
-                let table = &mut tables[f];
+                let (table, settled) = &mut tables[f];
                 if table.is_empty() {
-                    table.resize(usize::from(u16::MAX) + 1, None);
+                    table.resize(GLYPHS, None);
+                    settled.resize(GLYPHS / 64, 0);
                 }
-                for (i, g) in run.glyphs.iter().enumerate() {
+                for (i, g) in run.glyphs.iter().enumerate().rev() {
+                    let id = usize::from(g.id);
+                    let bit = 1u64 << (id % 64);
+                    if settled[id / 64] & bit != 0 {
+                        continue;
+                    }
                     let text = run.glyph_text(i);
-                    let slot = &mut table[usize::from(g.id)];
-                    if !text.is_empty() || slot.is_none() {
-                        *slot = Some(text);
+                    if !text.is_empty() {
+                        table[id] = Some(text);
+                        settled[id / 64] |= bit;
+                    } else if table[id].is_none() {
+                        table[id] = Some("");
                     }
                 }
             }
@@ -168,8 +178,8 @@ fn glyph_usage(layout: &Layout) -> GlyphUsage<'_> {
     tables
         .into_iter()
         .enumerate()
-        .filter(|(_, t)| !t.is_empty())
-        .map(|(f, t)| (FontId(f as u8), t))
+        .filter(|(_, (t, _))| !t.is_empty())
+        .map(|(f, (t, _))| (FontId(f as u8), t))
         .collect()
 }
 
@@ -217,43 +227,61 @@ fn embed_fonts(
     usage: &GlyphUsage,
     pdf: &mut PdfDocument,
 ) -> Result<BTreeMap<FontId, EmbeddedFont>> {
+    use rayon::prelude::*;
+    let subsets: Vec<Result<(FontId, EmbeddedFont, ParsedFont)>> = usage
+        .par_iter()
+        .map(|(&font_id, table)| subset_font(layout, font_id, table))
+        .collect();
     let mut out = BTreeMap::new();
-    for (&font_id, table) in usage {
-        let font = layout.fonts.get(font_id);
-        let mut remapper = subsetter::GlyphRemapper::new();
-        let mut remap = vec![0u16; table.len()];
-        let mut widths = Vec::new();
-        let upem = font.units_per_em;
-        for (g, _) in used_glyphs(table) {
-            let new = remapper.remap(g);
-            remap[usize::from(g)] = new;
-            let adv = font
-                .face
-                .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g))
-                .unwrap_or(0);
-            let new = usize::from(new);
-            if widths.len() <= new {
-                widths.resize(new + 1, 0);
-            }
-            widths[new] = (adv as f32 * 1000.0 / upem) as i64;
-        }
-        let data = subsetter::subset(font.data, 0, &remapper).map_err(|e| Error::Export {
-            document: font.name.clone(),
-            message: format!("subsetting font {} failed: {e:?}", font.name),
-        })?;
-        let mut warnings = Vec::new();
-        let mut parsed = ParsedFont::from_bytes(&data, 0, &mut warnings).ok_or_else(|| Error::Export {
-            document: font.name.clone(),
-            message: format!("the subset of font {} could not be read back", font.name),
-        })?;
-        // The subset has no name table: keep the original PostScript name.
-        parsed.font_name = Some(font.name.clone());
-        // Stable resource names (printpdf's own are random).
-        let id = PdfFontId(format!("F{}", font_id.0));
-        pdf.resources.fonts.map.insert(id.clone(), PdfFont::new(parsed));
-        out.insert(font_id, EmbeddedFont { id, remap, widths });
+    for subset in subsets {
+        let (font_id, embedded, parsed) = subset?;
+        pdf.resources
+            .fonts
+            .map
+            .insert(embedded.id.clone(), PdfFont::new(parsed));
+        out.insert(font_id, embedded);
     }
     Ok(out)
+}
+
+/// The subset of one font (fonts are subset in parallel).
+fn subset_font(
+    layout: &Layout,
+    font_id: FontId,
+    table: &[Option<&str>],
+) -> Result<(FontId, EmbeddedFont, ParsedFont)> {
+    let font = layout.fonts.get(font_id);
+    let mut remapper = subsetter::GlyphRemapper::new();
+    let mut remap = vec![0u16; table.len()];
+    let mut widths = Vec::new();
+    let upem = font.units_per_em;
+    for (g, _) in used_glyphs(table) {
+        let new = remapper.remap(g);
+        remap[usize::from(g)] = new;
+        let adv = font
+            .face
+            .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g))
+            .unwrap_or(0);
+        let new = usize::from(new);
+        if widths.len() <= new {
+            widths.resize(new + 1, 0);
+        }
+        widths[new] = (adv as f32 * 1000.0 / upem) as i64;
+    }
+    let data = subsetter::subset(font.data, 0, &remapper).map_err(|e| Error::Export {
+        document: font.name.clone(),
+        message: format!("subsetting font {} failed: {e:?}", font.name),
+    })?;
+    let mut warnings = Vec::new();
+    let mut parsed = ParsedFont::from_bytes(&data, 0, &mut warnings).ok_or_else(|| Error::Export {
+        document: font.name.clone(),
+        message: format!("the subset of font {} could not be read back", font.name),
+    })?;
+    // The subset has no name table: keep the original PostScript name.
+    parsed.font_name = Some(font.name.clone());
+    // Stable resource names (printpdf's own are random).
+    let id = PdfFontId(format!("F{}", font_id.0));
+    Ok((font_id, EmbeddedFont { id, remap, widths }, parsed))
 }
 
 /// The link annotations of a page.
