@@ -47,6 +47,9 @@ pub struct Font {
     /// Whether the font has `sups` and `subs` substitutions.
     pub has_sups: bool,
     pub has_subs: bool,
+    /// Glyphs of the space and the hyphen (looked up once: every line draws them).
+    pub space_glyph: u16,
+    pub hyphen_glyph: u16,
 }
 
 impl Font {
@@ -81,6 +84,8 @@ impl Font {
             x_height,
             has_sups: gsub_features.contains(&Tag::from_bytes(b"sups")),
             has_subs: gsub_features.contains(&Tag::from_bytes(b"subs")),
+            space_glyph: face.glyph_index(' ').map(|g| g.0).unwrap_or(3),
+            hyphen_glyph: face.glyph_index('-').map(|g| g.0).unwrap_or(0),
             face,
         })
     }

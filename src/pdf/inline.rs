@@ -1043,7 +1043,13 @@ impl<'a> LineBuilder<'a> {
         self.descent = self.descent.max(f.descender * size - rise);
     }
 
-    fn glyphs(&mut self, style: &TextStyle, font: FontId, x: f32, glyphs: &[(u16, f32, f32, f32, &str)]) {
+    fn glyphs<'g>(
+        &mut self,
+        style: &TextStyle,
+        font: FontId,
+        x: f32,
+        glyphs: impl ExactSizeIterator<Item = (u16, f32, f32, f32, &'g str)>,
+    ) {
         let key = (
             font,
             style.size.to_bits(),
@@ -1064,9 +1070,12 @@ impl<'a> LineBuilder<'a> {
             });
         }
         self.extend_metrics(font, style.size, style.rise);
+        let mut width = 0.0f32;
         if let Some(run) = &mut self.run {
             let mut gx = x - run.x;
-            for &(id, advance, x_off, y_off, text) in glyphs {
+            run.glyphs.reserve(glyphs.len());
+            for (id, advance, x_off, y_off, text) in glyphs {
+                width += advance;
                 let start = run.text.len() as u32;
                 run.text.push_str(text);
                 run.glyphs.push(Glyph {
@@ -1079,7 +1088,7 @@ impl<'a> LineBuilder<'a> {
                 gx += advance;
             }
         }
-        self.track_decorations(style, x, x + glyphs.iter().map(|g| g.1).sum::<f32>());
+        self.track_decorations(style, x, x + width);
     }
 
     fn track_decorations(&mut self, style: &TextStyle, x0: f32, x1: f32) {
@@ -1123,25 +1132,25 @@ impl<'a> LineBuilder<'a> {
                 } else {
                     extra / gl.len() as f32
                 };
-                let mut out = Vec::with_capacity(gl.len());
-                for (k, g) in gl.iter().enumerate() {
+                let all = &shaped.glyphs;
+                let glyphs = gl.iter().enumerate().map(|(k, g)| {
                     let i = range.start + k;
                     let start = g.cluster as usize;
                     // The glyph's text: up to the next glyph with a larger cluster.
-                    let first_of_cluster = i == 0 || shaped.glyphs[i - 1].cluster != g.cluster;
-                    let end = shaped.glyphs[i + 1..]
-                        .iter()
-                        .map(|n| n.cluster as usize)
-                        .find(|&c| c > start)
-                        .unwrap_or(text.len());
+                    let first_of_cluster = i == 0 || all[i - 1].cluster != g.cluster;
                     let t = if first_of_cluster {
+                        let end = all[i + 1..]
+                            .iter()
+                            .map(|n| n.cluster as usize)
+                            .find(|&c| c > start)
+                            .unwrap_or(text.len());
                         text.get(start..end).unwrap_or("")
                     } else {
                         ""
                     };
-                    out.push((g.id, g.advance * em + track, g.x_offset * em, g.y_offset * em, t));
-                }
-                self.glyphs(style, *font, x, &out);
+                    (g.id, g.advance * em + track, g.x_offset * em, g.y_offset * em, t)
+                });
+                self.glyphs(style, *font, x, glyphs);
             }
             Piece::Mark(name) => {
                 self.items.push(Item::Destination {
@@ -1195,16 +1204,10 @@ impl<'a> LineBuilder<'a> {
     }
 
     fn space(&mut self, style: TextStyle, font: FontId, x: f32, width: f32) {
-        let space_glyph = self
-            .fonts
-            .get(font)
-            .face
-            .glyph_index(' ')
-            .map(|g| g.0)
-            .unwrap_or(3);
+        let space_glyph = self.fonts.get(font).space_glyph;
         // A space glyph with the set width: extractors see a real space.
         if self.run_key.map(|k| k.0) == Some(font) {
-            self.glyphs(&style, font, x, &[(space_glyph, width, 0.0, 0.0, " ")]);
+            self.glyphs(&style, font, x, [(space_glyph, width, 0.0, 0.0, " ")].into_iter());
         } else {
             self.track_decorations(&style, x, x + width);
         }
@@ -1212,9 +1215,9 @@ impl<'a> LineBuilder<'a> {
 
     fn hyphen(&mut self, style: TextStyle, font: FontId, x: f32) {
         let f = self.fonts.get(font);
-        let id = f.face.glyph_index('-').map(|g| g.0).unwrap_or(0);
+        let id = f.hyphen_glyph;
         let advance = f.advance_em(id) * style.size;
-        self.glyphs(&style, font, x, &[(id, advance, 0.0, 0.0, "-")]);
+        self.glyphs(&style, font, x, [(id, advance, 0.0, 0.0, "-")].into_iter());
     }
 
     fn flush_run(&mut self) {
