@@ -78,29 +78,32 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
         })
         .collect();
     let names: HashMap<usize, String> = xobjects.iter().map(|(i, e)| (*i, e.name.clone())).collect();
-    let streams: Vec<Vec<u8>> = layout
+    // The glyph usage borrows the pages' text: turned into operations before the pages go.
+    let mut usage = glyph_usage_ops(&usage, &fonts);
+    // Each page's content stream and link annotations, after which its items are freed,
+    // all in parallel (freeing a book's glyph runs one by one was itself some milliseconds).
+    let (streams, mut links): (Vec<Vec<u8>>, Vec<Vec<Op>>) = layout
         .pages
-        .par_iter()
-        .map(|page| content::page_stream(page, &refs, &names))
-        .collect();
+        .par_iter_mut()
+        .map(|page| {
+            let stream = content::page_stream(page, &refs, &names);
+            let links = link_ops(page, &destinations);
+            page.items = Vec::new();
+            (stream, links)
+        })
+        .unzip();
     drop(refs);
     drop(t);
     let t = crate::timing::phase("pdf: document");
-    let usage = glyph_usage_ops(&usage, &fonts);
-    let mut pages = Vec::with_capacity(layout.pages.len());
-    for (pi, page) in layout.pages.iter_mut().enumerate() {
-        let mut ops = link_ops(page, &destinations);
-        if pi == 0 {
-            ops.extend(usage.iter().cloned());
-        }
-        pages.push(PdfPage::new(
-            Mm::from(Pt(page.width)),
-            Mm::from(Pt(page.height)),
-            ops,
-        ));
-        // The page's glyphs are in the content streams now.
-        page.items = Vec::new();
+    if let Some(first) = links.first_mut() {
+        first.append(&mut usage);
     }
+    let pages: Vec<PdfPage> = layout
+        .pages
+        .iter()
+        .zip(links)
+        .map(|(page, ops)| PdfPage::new(Mm::from(Pt(page.width)), Mm::from(Pt(page.height)), ops))
+        .collect();
     pdf.with_pages(pages);
     let mut warnings = Vec::new();
     let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
