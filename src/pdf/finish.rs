@@ -131,10 +131,7 @@ fn prune_and_renumber(pdf: &mut lopdf::Document) {
 /// are mostly repeated operators, which compress well even so.
 fn compress_streams(pdf: &mut lopdf::Document) {
     use rayon::prelude::*;
-    let level = std::env::var("FOLIO_DEFLATE_LEVEL")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let level = deflate_level();
     let mut streams: Vec<&mut Stream> = pdf
         .objects
         .values_mut()
@@ -148,7 +145,7 @@ fn compress_streams(pdf: &mut lopdf::Document) {
     // One compressor per worker, reset between streams: setting one up clears some 300 KB
     // of tables, more than compressing a page's content stream costs.
     streams.par_iter_mut().for_each_init(
-        || flate2::Compress::new(flate2::Compression::new(level), true),
+        || compressor(level),
         |compressor, s| {
             if let Some(compressed) = zlib(compressor, &s.content)
                 && compressed.len() < s.content.len()
@@ -160,8 +157,22 @@ fn compress_streams(pdf: &mut lopdf::Document) {
     );
 }
 
+/// The zlib level for PDF streams: 3 (`FOLIO_DEFLATE_LEVEL` overrides it, for measuring).
+pub fn deflate_level() -> u32 {
+    std::env::var("FOLIO_DEFLATE_LEVEL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|l| *l <= 9)
+        .unwrap_or(3)
+}
+
+/// A compressor to reuse with `zlib`.
+pub fn compressor(level: u32) -> flate2::Compress {
+    flate2::Compress::new(flate2::Compression::new(level), true)
+}
+
 /// Compresses `data` as one zlib stream with a reused compressor.
-fn zlib(compressor: &mut flate2::Compress, data: &[u8]) -> Option<Vec<u8>> {
+pub fn zlib(compressor: &mut flate2::Compress, data: &[u8]) -> Option<Vec<u8>> {
     compressor.reset();
     let mut out = Vec::with_capacity(data.len() / 3 + 64);
     loop {

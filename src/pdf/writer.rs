@@ -82,15 +82,24 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     let mut usage = glyph_usage_ops(&usage, &fonts);
     // Each page's content stream and link annotations, after which its items are freed,
     // all in parallel (freeing a book's glyph runs one by one was itself some milliseconds).
-    let (streams, mut links): (Vec<Vec<u8>>, Vec<Vec<Op>>) = layout
+    // Streams are compressed here while still in cache (`None`: kept as they are).
+    let level = super::finish::deflate_level();
+    let (streams, mut links): (Vec<(Vec<u8>, bool)>, Vec<Vec<Op>>) = layout
         .pages
         .par_iter_mut()
-        .map(|page| {
-            let stream = content::page_stream(page, &refs, &names);
-            let links = link_ops(page, &destinations);
-            page.items = Vec::new();
-            (stream, links)
-        })
+        .map_init(
+            || super::finish::compressor(level),
+            |compressor, page| {
+                let stream = content::page_stream(page, &refs, &names);
+                let stream = match super::finish::zlib(compressor, &stream) {
+                    Some(packed) if packed.len() < stream.len() => (packed, true),
+                    _ => (stream, false),
+                };
+                let links = link_ops(page, &destinations);
+                page.items = Vec::new();
+                (stream, links)
+            },
+        )
         .unzip();
     drop(refs);
     drop(t);
@@ -122,10 +131,10 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     Ok(bytes)
 }
 
-/// Puts the content streams into the main document's pages, in order.
-fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Vec<u8>>) {
+/// Puts the content streams into the main document's pages, in order (`true`: compressed).
+fn replace_contents(lo: &mut lopdf::Document, streams: Vec<(Vec<u8>, bool)>) {
     let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
-    for (page, content) in pages.into_iter().zip(streams) {
+    for (page, (content, compressed)) in pages.into_iter().zip(streams) {
         let contents = lo
             .get_dictionary(page)
             .ok()
@@ -135,6 +144,11 @@ fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Vec<u8>>) {
             && let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(id)
         {
             stream.set_content(content);
+            if compressed {
+                stream
+                    .dict
+                    .set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+            }
         }
     }
 }
