@@ -29,7 +29,10 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
     let fonts = Arc::new(FontSet::load(&doc.settings.pdf.fonts)?);
     let geometry = Geometry::new(&doc.settings.pdf);
     let scale = Typescale::new(doc.settings.pdf.font_size);
-    let mut shaper = Shaper::new(&fonts, &doc.meta.lang);
+    // One shaping cache for the whole document: footnotes, chapters (in parallel) and the
+    // running heads and contents set after them all reuse each other's words.
+    let shared = Arc::new(super::shape::SharedCache::default());
+    let mut shaper = Shaper::with_shared(&fonts, &doc.meta.lang, shared.clone());
     let mut setter = Setter {
         shaper: &mut shaper,
         hyphenator: Hyphenator::new(&doc.meta.lang),
@@ -61,7 +64,6 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
     };
     // Each chapter is laid out and paginated on its own (chapters open on a new page), so
     // chapters are set in parallel, each with its own shaping cache.
-    let shared = Arc::new(super::shape::SharedCache::default());
     let laid: Vec<(Vec<PageBody>, Vec<ParagraphStats>, Vec<char>)> = {
         use rayon::prelude::*;
         doc.chapters
@@ -119,6 +121,7 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
         }
     }
     let assembled = assemble(doc, &mut setter, geometry, scale, chapters, book);
+    shared.free_in_background();
     let mut warnings = Vec::new();
     let missing = &setter.shaper.missing_chars;
     if !missing.is_empty() {
@@ -433,66 +436,46 @@ fn assemble(
             y: geometry.top + y,
         });
     }
-    for (pi, bp) in body_pages.into_iter().enumerate() {
-        let index = front + pi;
-        let number = pi + 1;
-        let mut page = Page {
-            width: geometry.page_width,
-            height: geometry.page_height,
-            items: Vec::new(),
-            label: number.to_string(),
-        };
-        let Some(bp) = bp else {
-            pages.push(page);
-            continue;
-        };
-        let left = geometry.left(index);
-        if !bp.body.faults.is_empty() {
-            faults.push((index, bp.body.faults.clone()));
-        }
-        let count = bp
-            .body
-            .boxes
-            .iter()
-            .chain(&bp.body.notes)
-            .map(|p| p.vbox.items.len())
-            .sum();
-        page.items.reserve(count);
-        for placed in bp.body.boxes.into_iter().chain(bp.body.notes) {
-            let mut items = placed.vbox.items;
-            translate(&mut items, left, geometry.top + placed.y);
-            page.items.append(&mut items);
-        }
-        if let Some(rule_y) = bp.body.note_rule {
-            let y = geometry.top + rule_y;
-            page.items.push(Item::Line {
-                from: (left, y),
-                to: (left + geometry.text_width() * 0.3, y),
-                width: 0.5,
-                color: style::RULE,
-            });
-        }
-        // Running head (books, not on chapter openings) and page number.
-        let right_hand = number % 2 == 1;
-        if book && !bp.opens {
-            let head = if right_hand {
-                doc.chapters[bp.chapter].title.clone()
-            } else {
-                doc.meta.title.clone()
-            };
-            page.items
-                .extend(running_head(setter, geometry, scale, &head, index, right_hand));
-        }
-        page.items.extend(folio(
-            setter,
-            geometry,
-            scale,
-            &page.label,
-            index,
-            book,
-            right_hand,
-        ));
+    // Body pages are finished in parallel (running heads and folios are set per page), each
+    // worker with its own shaper on the document's shared cache.
+    let shared = setter.shaper.shared();
+    let lang = &doc.meta.lang;
+    let fonts = setter.shaper.fonts;
+    let destination = setter.destination;
+    let finished: Vec<(Page, Option<PageFaults>, Vec<char>)> = {
+        use rayon::prelude::*;
+        body_pages
+            .into_par_iter()
+            .enumerate()
+            .map_init(
+                || {
+                    let shaper = match &shared {
+                        Some(cache) => Shaper::with_shared(fonts, lang, cache.clone()),
+                        None => Shaper::new(fonts, lang),
+                    };
+                    (shaper, RunningHeads::new())
+                },
+                |(shaper, heads), (pi, bp)| {
+                    let mut setter = Setter {
+                        shaper,
+                        hyphenator: Hyphenator::new(lang),
+                        destination,
+                    };
+                    let (page, faults) =
+                        body_page(doc, &mut setter, geometry, scale, book, front, pi, bp, heads);
+                    (page, faults, std::mem::take(&mut setter.shaper.missing_chars))
+                },
+            )
+            .collect()
+    };
+    for (page, page_faults, missing) in finished {
         pages.push(page);
+        faults.extend(page_faults);
+        for c in missing {
+            if !setter.shaper.missing_chars.contains(&c) {
+                setter.shaper.missing_chars.push(c);
+            }
+        }
     }
     Assembled {
         pages,
@@ -500,6 +483,91 @@ fn assemble(
         labels,
         faults,
     }
+}
+
+/// A page's layout faults, with the page index.
+type PageFaults = (usize, Vec<super::page::PageFault>);
+
+/// Running heads already set, by chapter (`None`: the book title) and left margin.
+type RunningHeads = std::collections::HashMap<(Option<usize>, u32), Vec<Item>>;
+
+/// One body page: its boxes and notes in place, the footnote rule, the running head and the
+/// folio; with the page's layout faults.
+#[allow(clippy::too_many_arguments)]
+fn body_page(
+    doc: &Document,
+    setter: &mut Setter,
+    geometry: Geometry,
+    scale: Typescale,
+    book: bool,
+    front: usize,
+    pi: usize,
+    bp: Option<BodyPage>,
+    heads: &mut RunningHeads,
+) -> (Page, Option<PageFaults>) {
+    let index = front + pi;
+    let number = pi + 1;
+    let mut page = Page {
+        width: geometry.page_width,
+        height: geometry.page_height,
+        items: Vec::new(),
+        label: number.to_string(),
+    };
+    let Some(bp) = bp else {
+        return (page, None);
+    };
+    let left = geometry.left(index);
+    let faults = (!bp.body.faults.is_empty()).then(|| (index, bp.body.faults.clone()));
+    let count = bp
+        .body
+        .boxes
+        .iter()
+        .chain(&bp.body.notes)
+        .map(|p| p.vbox.items.len())
+        .sum();
+    page.items.reserve(count);
+    for placed in bp.body.boxes.into_iter().chain(bp.body.notes) {
+        let mut items = placed.vbox.items;
+        translate(&mut items, left, geometry.top + placed.y);
+        page.items.append(&mut items);
+    }
+    if let Some(rule_y) = bp.body.note_rule {
+        let y = geometry.top + rule_y;
+        page.items.push(Item::Line {
+            from: (left, y),
+            to: (left + geometry.text_width() * 0.3, y),
+            width: 0.5,
+            color: style::RULE,
+        });
+    }
+    // Running head (books, not on chapter openings) and page number.
+    let right_hand = number % 2 == 1;
+    if book && !bp.opens {
+        // Set once per chapter, side and margin, then reused page after page.
+        let key = (
+            if right_hand { Some(bp.chapter) } else { None },
+            geometry.left(index).to_bits(),
+        );
+        let items = heads.entry(key).or_insert_with(|| {
+            let head = if right_hand {
+                &doc.chapters[bp.chapter].title
+            } else {
+                &doc.meta.title
+            };
+            running_head(setter, geometry, scale, head, index, right_hand)
+        });
+        page.items.extend(items.iter().cloned());
+    }
+    page.items.extend(folio(
+        setter,
+        geometry,
+        scale,
+        &page.label,
+        index,
+        book,
+        right_hand,
+    ));
+    (page, faults)
 }
 
 fn blank(geometry: Geometry) -> Page {

@@ -73,6 +73,17 @@ impl SharedCache {
         shard.get(&(font, variant, Box::<str>::from(text))).cloned()
     }
 
+    /// Empties the cache and frees its entries on a pool thread, off the caller's path
+    /// (a book's cache is tens of thousands of allocations).
+    pub fn free_in_background(&self) {
+        let maps: Vec<_> = self
+            .shards
+            .iter()
+            .filter_map(|s| s.lock().ok().map(|mut m| std::mem::take(&mut *m)))
+            .collect();
+        rayon::spawn(move || drop(maps));
+    }
+
     fn put(&self, font: FontId, variant: Variant, text: &str, shaped: &Arc<Shaped>) {
         if let Ok(mut shard) = self.shard(text).lock() {
             shard.insert((font, variant, text.into()), shaped.clone());
@@ -155,6 +166,11 @@ impl<'f> Shaper<'f> {
             .or_default()
             .insert(text.into(), shaped.clone());
         shaped
+    }
+
+    /// The cache this shaper shares with others, if any.
+    pub fn shared(&self) -> Option<Arc<SharedCache>> {
+        self.shared.clone()
     }
 
     /// The advance of a space in `font`, in em.

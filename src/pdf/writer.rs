@@ -84,7 +84,7 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     // all in parallel (freeing a book's glyph runs one by one was itself some milliseconds).
     // Streams are compressed here while still in cache (`None`: kept as they are).
     let level = super::finish::deflate_level();
-    let (streams, mut links): (Vec<(Vec<u8>, bool)>, Vec<Vec<Op>>) = layout
+    let (streams, mut links): (Vec<Stream>, Vec<Vec<Op>>) = layout
         .pages
         .par_iter_mut()
         .map_init(
@@ -131,8 +131,11 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     Ok(bytes)
 }
 
+/// A page's content stream, and whether it is compressed.
+type Stream = (Vec<u8>, bool);
+
 /// Puts the content streams into the main document's pages, in order (`true`: compressed).
-fn replace_contents(lo: &mut lopdf::Document, streams: Vec<(Vec<u8>, bool)>) {
+fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Stream>) {
     let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
     for (page, (content, compressed)) in pages.into_iter().zip(streams) {
         let contents = lo
