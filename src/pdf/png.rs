@@ -73,12 +73,9 @@ pub fn streams(data: &[u8]) -> Option<Streams> {
     let mut color_row = vec![0u8; 1 + width * c];
     // The filtered alpha rows are kept raw, and compressed only if some pixel is not opaque.
     let mut alpha_rows = vec![0u8; png.height as usize * (1 + width)];
-    // The alpha channel unfiltered, this row and the one above, to tell whether it is opaque.
-    let mut alpha_now = vec![0u8; width];
-    let mut alpha_above = vec![0u8; width];
     let mut opaque = true;
     let mut color_out = encoder(png.height as usize * (1 + width * c) / 8);
-    for alpha_row in alpha_rows.chunks_exact_mut(1 + width) {
+    for (y, alpha_row) in alpha_rows.chunks_exact_mut(1 + width).enumerate() {
         inflater.read_exact(&mut row).ok()?;
         let filter = row[0];
         if filter > 4 {
@@ -92,9 +89,7 @@ pub fn streams(data: &[u8]) -> Option<Streams> {
             split::<2, 1>(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
         }
         if opaque {
-            unfilter(filter, &alpha_row[1..], &alpha_above, &mut alpha_now)?;
-            opaque = alpha_now.iter().all(|&a| a == 255);
-            std::mem::swap(&mut alpha_now, &mut alpha_above);
+            opaque = opaque_row(filter, y == 0, &alpha_row[1..]);
         }
         color_out.write_all(&color_row).ok()?;
     }
@@ -136,7 +131,26 @@ fn encoder(capacity: usize) -> flate2::write::ZlibEncoder<Vec<u8>> {
     flate2::write::ZlibEncoder::new(Vec::with_capacity(capacity), flate2::Compression::new(2))
 }
 
+/// Whether a filtered alpha row is all 255, given that every row above it is: then each
+/// filter predicts from known values and the filtered bytes are fixed, one value for the
+/// first byte and one for the rest (a comparison, not an unfiltering).
+fn opaque_row(filter: u8, first_row: bool, row: &[u8]) -> bool {
+    let (first, rest) = match (filter, first_row) {
+        (0, _) => (255, 255),
+        (1, _) => (255, 0),
+        (2, true) => (255, 255),
+        (2, false) => (0, 0),
+        (3, true) => (255, 128),
+        (3, false) => (128, 0),
+        (4, true) => (255, 0),
+        (4, false) => (0, 0),
+        _ => return false,
+    };
+    row.first().is_none_or(|&b| b == first) && row.iter().skip(1).all(|&b| b == rest)
+}
+
 /// Undoes one PNG filter on a one-byte-per-pixel row.
+#[cfg(test)]
 fn unfilter(filter: u8, row: &[u8], above: &[u8], out: &mut [u8]) -> Option<()> {
     match filter {
         0 => out.copy_from_slice(row),
@@ -172,6 +186,7 @@ fn unfilter(filter: u8, row: &[u8], above: &[u8], out: &mut [u8]) -> Option<()> 
     Some(())
 }
 
+#[cfg(test)]
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = a as i16 + b as i16 - c as i16;
     let (pa, pb, pc) = ((p - a as i16).abs(), (p - b as i16).abs(), (p - c as i16).abs());
@@ -302,6 +317,59 @@ mod tests {
         let expected_alpha: Vec<u8> = pixels.chunks(4).map(|p| p[3]).collect();
         assert_eq!(rgb, expected_rgb);
         assert_eq!(alpha, expected_alpha);
+    }
+
+    /// The fixed patterns of `opaque_row` are what unfiltering says: for every filter, on
+    /// the first row and below an opaque row, an opaque row is recognised and a row with one
+    /// translucent pixel anywhere is not.
+    #[test]
+    fn opaque_rows_are_recognised_without_unfiltering() {
+        let width = 5;
+        for filter in 0..=4u8 {
+            for first_row in [true, false] {
+                let above = if first_row {
+                    vec![0u8; width]
+                } else {
+                    vec![255u8; width]
+                };
+                // Forward filtering of a row, with PNG's predictors.
+                let filtered = |row: &[u8]| -> Vec<u8> {
+                    (0..width)
+                        .map(|x| {
+                            let a = if x > 0 { row[x - 1] } else { 0 };
+                            let b = above[x];
+                            let c = if x > 0 { above[x - 1] } else { 0 };
+                            let predicted = match filter {
+                                0 => 0,
+                                1 => a,
+                                2 => b,
+                                3 => ((a as u16 + b as u16) / 2) as u8,
+                                _ => paeth(a, b, c),
+                            };
+                            row[x].wrapping_sub(predicted)
+                        })
+                        .collect()
+                };
+                let opaque = vec![255u8; width];
+                let encoded = filtered(&opaque);
+                let mut back = vec![0u8; width];
+                unfilter(filter, &encoded, &above, &mut back).unwrap();
+                assert_eq!(back, opaque, "filter {filter}: the forward filter is right");
+                assert!(
+                    opaque_row(filter, first_row, &encoded),
+                    "filter {filter}, first {first_row}"
+                );
+                for x in 0..width {
+                    let mut row = opaque.clone();
+                    row[x] = 254;
+                    assert!(
+                        !opaque_row(filter, first_row, &filtered(&row)),
+                        "filter {filter}, first {first_row}, pixel {x}"
+                    );
+                }
+            }
+        }
+        assert!(!opaque_row(5, false, &[0, 0]));
     }
 
     #[test]
