@@ -50,6 +50,11 @@ pub struct Font {
     /// Glyphs of the space and the hyphen (looked up once: every line draws them).
     pub space_glyph: u16,
     pub hyphen_glyph: u16,
+    /// For the bundled monospace fonts only: glyph and advance (font units) of each printable
+    /// ASCII character that no OpenType lookup active for code can touch (see
+    /// `code_lookup_coverage`), with which code made of those characters is set without
+    /// calling the shaper; a test compares the two for every pair of characters.
+    pub code_ascii: Option<Box<AsciiTable>>,
 }
 
 impl Font {
@@ -86,6 +91,7 @@ impl Font {
             has_subs: gsub_features.contains(&Tag::from_bytes(b"subs")),
             space_glyph: face.glyph_index(' ').map(|g| g.0).unwrap_or(3),
             hyphen_glyph: face.glyph_index('-').map(|g| g.0).unwrap_or(0),
+            code_ascii: None,
             face,
         })
     }
@@ -99,6 +105,107 @@ impl Font {
     pub fn advance_em(&self, glyph: u16) -> f32 {
         self.face.glyph_hor_advance(GlyphId(glyph)).unwrap_or(0) as f32 / self.units_per_em
     }
+}
+
+/// Glyph and advance (font units) by printable ASCII character, from space to tilde.
+pub type AsciiTable = [Option<(u16, i32)>; 95];
+
+/// Glyph and advance of each printable ASCII character (space to tilde) that no OpenType
+/// lookup can act on when code is shaped; `None` for a character some lookup covers, or
+/// for every character when a lookup cannot be read.
+fn ascii_table(font: &Font) -> Box<AsciiTable> {
+    let mut table = Box::new([None; 95]);
+    let ascii: Vec<GlyphId> = (0x20u8..=0x7e)
+        .filter_map(|b| font.face.glyph_index(b as char))
+        .collect();
+    let Some(covered) = code_lookup_coverage(&font.face, &ascii) else {
+        return table;
+    };
+    for (slot, b) in table.iter_mut().zip(0x20u8..=0x7e) {
+        let Some(glyph) = font.face.glyph_index(b as char) else {
+            continue;
+        };
+        if glyph.0 == 0 || covered(glyph) {
+            continue;
+        }
+        let advance = font.face.glyph_hor_advance(glyph).unwrap_or(0) as i32;
+        *slot = Some((glyph.0, advance));
+    }
+    table
+}
+
+/// Whether a glyph is in the coverage of any GSUB or GPOS lookup of a feature that may be
+/// on when code is shaped: every feature but the three code turns off (`liga`, `calt`,
+/// `kern`) and the ones no shaper applies unless asked (stylistic sets, character variants,
+/// figure styles and the like). A lookup can only act where its coverage holds the glyph
+/// at hand, so text made only of glyphs outside all of them comes out of the shaper one
+/// glyph per character with its advance. Left out: chained-context rules with a context
+/// position no `ascii` glyph can fill (such as `i` followed by a combining accent): in text
+/// of those glyphs alone, where nothing else has acted, they never match. `None` when a
+/// subtable cannot be read.
+fn code_lookup_coverage<'f>(face: &'f Face<'f>, ascii: &[GlyphId]) -> Option<impl Fn(GlyphId) -> bool + 'f> {
+    use rustybuzz::ttf_parser::gpos::PositioningSubtable;
+    use rustybuzz::ttf_parser::gsub::SubstitutionSubtable;
+    use rustybuzz::ttf_parser::opentype_layout::{ChainedContextLookup, Coverage, LayoutTable};
+    let never_matches = |lookup: &ChainedContextLookup| match lookup {
+        ChainedContextLookup::Format3 {
+            backtrack_coverages,
+            input_coverages,
+            lookahead_coverages,
+            ..
+        } => backtrack_coverages
+            .into_iter()
+            .chain(*input_coverages)
+            .chain(*lookahead_coverages)
+            .any(|c| !ascii.iter().any(|&g| c.contains(g))),
+        _ => false,
+    };
+    const OFF: [&[u8; 4]; 28] = [
+        b"liga", b"calt", b"kern", b"aalt", b"salt", b"swsh", b"zero", b"onum", b"lnum", b"pnum", b"tnum",
+        b"smcp", b"c2sc", b"pcap", b"c2pc", b"unic", b"titl", b"case", b"sups", b"subs", b"sinf", b"ordn",
+        b"dlig", b"hlig", b"hist", b"nalt", b"ornm", b"frac",
+    ];
+    let optional = |tag: Tag| {
+        let t = tag.to_bytes();
+        OFF.iter().any(|o| **o == t) || t.starts_with(b"ss") || t.starts_with(b"cv")
+    };
+    let mut coverages: Vec<Coverage<'f>> = Vec::new();
+    let tables = face.tables();
+    let mut collect = |table: &LayoutTable<'f>, gsub: bool| -> Option<()> {
+        let mut lookups: Vec<u16> = Vec::new();
+        for feature in table.features {
+            if !optional(feature.tag) {
+                lookups.extend(feature.lookup_indices);
+            }
+        }
+        lookups.sort_unstable();
+        lookups.dedup();
+        for index in lookups {
+            let lookup = table.lookups.get(index)?;
+            for i in 0..lookup.subtables.len() {
+                let coverage = if gsub {
+                    match lookup.subtables.get::<SubstitutionSubtable>(i)? {
+                        SubstitutionSubtable::ChainContext(c) if never_matches(&c) => continue,
+                        other => other.coverage(),
+                    }
+                } else {
+                    match lookup.subtables.get::<PositioningSubtable>(i)? {
+                        PositioningSubtable::ChainContext(c) if never_matches(&c) => continue,
+                        other => other.coverage(),
+                    }
+                };
+                coverages.push(coverage);
+            }
+        }
+        Some(())
+    };
+    if let Some(gsub) = &tables.gsub {
+        collect(gsub, true)?;
+    }
+    if let Some(gpos) = &tables.gpos {
+        collect(gpos, false)?;
+    }
+    Some(move |glyph: GlyphId| coverages.iter().any(|c| c.contains(glyph)))
 }
 
 fn gsub_feature_tags(face: &Face) -> Vec<Tag> {
@@ -122,7 +229,10 @@ fn bundled() -> &'static [Arc<Font>] {
             for font in files {
                 let data = font.data;
                 // The bundled files are checked by the tests; a failure here is a build defect.
-                if let Ok(font) = Font::parse(data, family, "bundled font") {
+                if let Ok(mut font) = Font::parse(data, family, "bundled font") {
+                    if family == Family::Mono {
+                        font.code_ascii = Some(ascii_table(&font));
+                    }
                     fonts.push(Arc::new(font));
                 }
             }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap as HashMap;
 use rustybuzz::{BufferClusterLevel, Direction, Feature, Language, Script, ShapePlan, UnicodeBuffer};
 
-use super::fonts::{FontId, FontSet};
+use super::fonts::{AsciiTable, FontId, FontSet};
 
 /// Which OpenType features a piece of text is shaped with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -208,6 +208,17 @@ fn features(variant: Variant) -> Vec<Feature> {
 impl Shaper<'_> {
     fn shape_uncached(&mut self, font: FontId, variant: Variant, text: &str) -> Shaped {
         let f = self.fonts.get(font);
+        if variant == Variant::Code
+            && let Some(table) = &f.code_ascii
+            && let Some(shaped) = shape_ascii_code(table, f.units_per_em, text)
+        {
+            return shaped;
+        }
+        self.shape_with_rustybuzz(font, variant, text)
+    }
+
+    fn shape_with_rustybuzz(&mut self, font: FontId, variant: Variant, text: &str) -> Shaped {
+        let f = self.fonts.get(font);
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.set_cluster_level(BufferClusterLevel::MonotoneCharacters);
@@ -257,6 +268,32 @@ impl Shaper<'_> {
     }
 }
 
+/// Code in a font with a per-character table (see `Font::code_ascii`), when every character
+/// is in the table: exactly what rustybuzz gives there, computed the same way.
+fn shape_ascii_code(table: &AsciiTable, units_per_em: f32, text: &str) -> Option<Shaped> {
+    let scale = 1.0 / units_per_em;
+    let mut glyphs = Vec::with_capacity(text.len());
+    let mut advance = 0.0;
+    for (i, b) in text.bytes().enumerate() {
+        let (id, units) = (*table.get(usize::from(b.wrapping_sub(0x20)))?)?;
+        let a = units as f32 * scale;
+        advance += a;
+        glyphs.push(ShapedGlyph {
+            id,
+            advance: a,
+            x_offset: 0.0,
+            y_offset: 0.0,
+            cluster: i as u32,
+        });
+    }
+    Some(Shaped {
+        glyphs,
+        advance,
+        missing: false,
+        text: Arc::from(text),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,5 +322,51 @@ mod tests {
         let sup = shaper.shape(serif, Variant::Sups, "2");
         let normal = shaper.shape(serif, Variant::Text, "2");
         assert_ne!(sup.glyphs[0].id, normal.glyphs[0].id, "true superscript glyph");
+    }
+
+    /// The per-character path for code gives exactly rustybuzz's result, for every pair of
+    /// printable ASCII characters and some real code, in each bundled monospace style.
+    #[test]
+    fn ascii_code_table_matches_the_shaper() {
+        let fonts = FontSet::load(&FontPaths::default()).unwrap();
+        let mut shaper = Shaper::new(&fonts, "en-US");
+        let mut samples: Vec<String> = Vec::new();
+        for a in 0x20u8..=0x7e {
+            for b in 0x20u8..=0x7e {
+                samples.push(String::from_utf8(vec![a, b]).unwrap());
+            }
+        }
+        for code in [
+            "fn main() { println!(\"{x:?} -> {y}\"); }",
+            "let v: Vec<_> = xs.iter().map(|x| x * 2).collect::<Vec<i32>>();",
+            "a != b && c >= d || e <= f; x => y; ::std::ffi; www.rust-lang.org/x_y#z",
+            "<!-- --> === !== ... /* */ // ## ${a} @{b} 0x1f 1_000 ?? ?. |> <| ~> ;;",
+            "jq -r '.[] | select(.x == 1)' && echo $HOME/.cargo/bin",
+        ] {
+            samples.push(code.to_string());
+        }
+        let mut checked = 0;
+        for italic in [false, true] {
+            for bold in [false, true] {
+                let id = fonts.select(Family::Mono, Style { italic, bold });
+                let f = fonts.get(id);
+                let table = f.code_ascii.as_ref().expect("bundled mono fonts have the table");
+                for text in &samples {
+                    let Some(fast) = shape_ascii_code(table, f.units_per_em, text) else {
+                        continue;
+                    };
+                    let full = shaper.shape_with_rustybuzz(id, Variant::Code, text);
+                    assert_eq!(fast.glyphs, full.glyphs, "{} {text:?}", f.name);
+                    assert_eq!(fast.advance, full.advance);
+                    assert_eq!(fast.missing, full.missing);
+                    checked += 1;
+                }
+            }
+        }
+        // Most pairs take the table, so the comparison is not vacuous.
+        assert!(checked > 4 * samples.len() * 9 / 10, "{checked}");
+        // Serif fonts (and user fonts) have no table: they always go through the shaper.
+        let serif = fonts.get(fonts.select(Family::Serif, Style::default()));
+        assert!(serif.code_ascii.is_none());
     }
 }
