@@ -160,39 +160,70 @@ fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Stream>) {
 /// a used glyph, with the text of its last use that has one (printpdf keeps the last).
 type GlyphUsage<'a> = BTreeMap<FontId, Vec<Option<&'a str>>>;
 
-/// Collects the glyph usage in one pass over the pages, backwards: the first text met for
-/// a glyph is the text of its last use, after which the glyph is settled and costs one bit
-/// test per use (a dense table per font; a map lookup per glyph was a tenth of the writer).
+/// Collects the glyph usage: a dense table per font, filled from the last page backwards, so
+/// that the first text met for a glyph is the text of its last use, after which the glyph is
+/// settled. Runs of pages are walked in parallel (each gives the glyphs it uses, with the
+/// text of their last use in that run) and merged from the last run to the first.
 fn glyph_usage(layout: &Layout) -> GlyphUsage<'_> {
+    use rayon::prelude::*;
     const GLYPHS: usize = u16::MAX as usize + 1;
-    let mut tables: Vec<(Vec<Option<&str>>, Vec<u64>)> = Vec::new();
-    for page in layout.pages.iter().rev() {
-        for item in page.items.iter().rev() {
-            if let Item::Text(run) = item {
-                let f = run.font.0 as usize;
-                if tables.len() <= f {
-                    tables.resize_with(f + 1, || (Vec::new(), Vec::new()));
-                }
-                let (table, settled) = &mut tables[f];
-                if table.is_empty() {
-                    table.resize(GLYPHS, None);
-                    settled.resize(GLYPHS / 64, 0);
-                }
-                for (i, g) in run.glyphs.iter().enumerate().rev() {
-                    let id = usize::from(g.id);
-                    let bit = 1u64 << (id % 64);
-                    if settled[id / 64] & bit != 0 {
-                        continue;
+    const WORDS: usize = GLYPHS / 64;
+    let runs: Vec<Vec<(u8, u16, &str)>> = layout
+        .pages
+        .par_chunks(32)
+        .map(|pages| {
+            // Per font: glyphs met, and glyphs met with a text.
+            let mut seen: Vec<Vec<u64>> = Vec::new();
+            let mut settled: Vec<Vec<u64>> = Vec::new();
+            let mut out: Vec<(u8, u16, &str)> = Vec::new();
+            for page in pages.iter().rev() {
+                for item in page.items.iter().rev() {
+                    let Item::Text(run) = item else { continue };
+                    let f = run.font.0 as usize;
+                    if seen.len() <= f {
+                        seen.resize_with(f + 1, || vec![0; WORDS]);
+                        settled.resize_with(f + 1, || vec![0; WORDS]);
                     }
-                    let text = run.glyph_text(i);
-                    if !text.is_empty() {
-                        table[id] = Some(text);
-                        settled[id / 64] |= bit;
-                    } else if table[id].is_none() {
-                        table[id] = Some("");
+                    for (i, g) in run.glyphs.iter().enumerate().rev() {
+                        let id = usize::from(g.id);
+                        let bit = 1u64 << (id % 64);
+                        if settled[f][id / 64] & bit != 0 {
+                            continue;
+                        }
+                        let text = run.glyph_text(i);
+                        if !text.is_empty() {
+                            settled[f][id / 64] |= bit;
+                            out.push((f as u8, g.id, text));
+                        } else if seen[f][id / 64] & bit == 0 {
+                            seen[f][id / 64] |= bit;
+                            out.push((f as u8, g.id, ""));
+                        }
                     }
                 }
             }
+            out
+        })
+        .collect();
+    let mut tables: Vec<(Vec<Option<&str>>, Vec<u64>)> = Vec::new();
+    for (f, id, text) in runs.into_iter().rev().flatten() {
+        let f = f as usize;
+        if tables.len() <= f {
+            tables.resize_with(f + 1, || (Vec::new(), Vec::new()));
+        }
+        let (table, settled) = &mut tables[f];
+        if table.is_empty() {
+            table.resize(GLYPHS, None);
+            settled.resize(WORDS, 0);
+        }
+        let (id, bit) = (usize::from(id), 1u64 << (id % 64));
+        if settled[id / 64] & bit != 0 {
+            continue;
+        }
+        if !text.is_empty() {
+            table[id] = Some(text);
+            settled[id / 64] |= bit;
+        } else if table[id].is_none() {
+            table[id] = Some("");
         }
     }
     tables
