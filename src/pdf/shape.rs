@@ -57,7 +57,12 @@ impl Shaped {
 #[derive(Default)]
 pub struct SharedCache {
     shards: [Shard; 16],
+    /// Shaping plans (the same for every thread of a document): made once, not per chapter.
+    plans: std::sync::Mutex<HashMap<PlanKey, Arc<ShapePlan>>>,
 }
+
+/// What a shaping plan depends on, in one document.
+type PlanKey = (FontId, Variant, Script, Direction);
 
 /// One lock's share of the shared cache.
 type Shard = std::sync::Mutex<HashMap<(FontId, Variant, Box<str>), Arc<Shaped>>>;
@@ -97,7 +102,7 @@ pub struct Shaper<'f> {
     language: Option<Language>,
     cache: HashMap<(FontId, Variant), HashMap<Box<str>, Arc<Shaped>>>,
     /// Shaping plans, made once per font, features, script and direction.
-    plans: HashMap<(FontId, Variant, Script, Direction), Arc<ShapePlan>>,
+    plans: HashMap<PlanKey, Arc<ShapePlan>>,
     /// Characters no font could show.
     pub missing_chars: Vec<char>,
     calls: usize,
@@ -145,7 +150,7 @@ impl<'f> Shaper<'f> {
             });
             self.cache
                 .entry((font, variant))
-                .or_default()
+                .or_insert_with(word_map)
                 .insert(text.into(), own.clone());
             return own;
         }
@@ -163,7 +168,7 @@ impl<'f> Shaper<'f> {
         }
         self.cache
             .entry((font, variant))
-            .or_default()
+            .or_insert_with(word_map)
             .insert(text.into(), shaped.clone());
         shaped
     }
@@ -192,6 +197,12 @@ impl<'f> Shaper<'f> {
     pub fn cached(&self) -> usize {
         self.cache.values().map(HashMap::len).sum()
     }
+}
+
+/// A map of shaped words, sized for a chapter's vocabulary (growing it step by step from
+/// empty rehashed every word several times).
+fn word_map() -> HashMap<Box<str>, Arc<Shaped>> {
+    HashMap::with_capacity_and_hasher(2048, Default::default())
 }
 
 fn features(variant: Variant) -> Vec<Feature> {
@@ -227,20 +238,26 @@ impl Shaper<'_> {
             buffer.set_language(lang.clone());
         }
         let key = (font, variant, buffer.script(), buffer.direction());
-        let language = self.language.clone();
-        let plan = self
-            .plans
-            .entry(key)
-            .or_insert_with(|| {
-                Arc::new(ShapePlan::new(
-                    &f.face,
-                    key.3,
-                    Some(key.2),
-                    language.as_ref(),
-                    &features(variant),
-                ))
-            })
-            .clone();
+        let plan = match self.plans.get(&key) {
+            Some(plan) => plan.clone(),
+            None => {
+                let make = || {
+                    Arc::new(ShapePlan::new(
+                        &f.face,
+                        key.3,
+                        Some(key.2),
+                        self.language.as_ref(),
+                        &features(variant),
+                    ))
+                };
+                let plan = match self.shared.as_ref().and_then(|s| s.plans.lock().ok()) {
+                    Some(mut shared) => shared.entry(key).or_insert_with(make).clone(),
+                    None => make(),
+                };
+                self.plans.insert(key, plan.clone());
+                plan
+            }
+        };
         let output = rustybuzz::shape_with_plan(&f.face, &plan, buffer);
         let scale = 1.0 / f.units_per_em;
         let mut glyphs = Vec::with_capacity(output.len());
