@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 
+use super::deflate;
 use super::page::{LabelStyle, Layout};
 use crate::error::{Error, Result};
 use crate::model::Document;
@@ -131,7 +132,7 @@ fn prune_and_renumber(pdf: &mut lopdf::Document) {
 /// are mostly repeated operators, which compress well even so.
 fn compress_streams(pdf: &mut lopdf::Document) {
     use rayon::prelude::*;
-    let level = deflate_level();
+    let level = deflate::level();
     let mut streams: Vec<&mut Stream> = pdf
         .objects
         .values_mut()
@@ -142,12 +143,11 @@ fn compress_streams(pdf: &mut lopdf::Document) {
             _ => None,
         })
         .collect();
-    // One compressor per worker, reset between streams: setting one up clears some 300 KB
-    // of tables, more than compressing a page's content stream costs.
+    // One compressor per worker, reset between streams (see `deflate`).
     streams.par_iter_mut().for_each_init(
-        || compressor(level),
+        || deflate::compressor(level),
         |compressor, s| {
-            if let Some(compressed) = zlib(compressor, &s.content)
+            if let Some(compressed) = deflate::zlib(compressor, &s.content)
                 && compressed.len() < s.content.len()
             {
                 s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
@@ -155,36 +155,6 @@ fn compress_streams(pdf: &mut lopdf::Document) {
             }
         },
     );
-}
-
-/// The zlib level for PDF streams: 3 (`FOLIO_DEFLATE_LEVEL` overrides it, for measuring).
-pub fn deflate_level() -> u32 {
-    std::env::var("FOLIO_DEFLATE_LEVEL")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|l| *l <= 9)
-        .unwrap_or(3)
-}
-
-/// A compressor to reuse with `zlib`.
-pub fn compressor(level: u32) -> flate2::Compress {
-    flate2::Compress::new(flate2::Compression::new(level), true)
-}
-
-/// Compresses `data` as one zlib stream with a reused compressor.
-pub fn zlib(compressor: &mut flate2::Compress, data: &[u8]) -> Option<Vec<u8>> {
-    compressor.reset();
-    let mut out = Vec::with_capacity(data.len() / 3 + 64);
-    loop {
-        let read = compressor.total_in() as usize;
-        let status = compressor
-            .compress_vec(&data[read..], &mut out, flate2::FlushCompress::Finish)
-            .ok()?;
-        match status {
-            flate2::Status::StreamEnd => return Some(out),
-            _ => out.reserve(out.capacity().max(256)),
-        }
-    }
 }
 
 fn failed(doc: &Document, e: lopdf::Error) -> Error {

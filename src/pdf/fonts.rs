@@ -115,21 +115,21 @@ pub type AsciiTable = [Option<(u16, i32)>; 95];
 /// for every character when a lookup cannot be read.
 fn ascii_table(font: &Font) -> Box<AsciiTable> {
     let mut table = Box::new([None; 95]);
-    let ascii: Vec<GlyphId> = (0x20u8..=0x7e)
-        .filter_map(|b| font.face.glyph_index(b as char))
+    let glyphs: Vec<Option<GlyphId>> = (0x20u8..=0x7e)
+        .map(|b| font.face.glyph_index(b as char))
         .collect();
+    let ascii: Vec<GlyphId> = glyphs.iter().flatten().copied().collect();
     let Some(covered) = code_lookup_coverage(&font.face, &ascii) else {
         return table;
     };
-    for (slot, b) in table.iter_mut().zip(0x20u8..=0x7e) {
-        let Some(glyph) = font.face.glyph_index(b as char) else {
-            continue;
-        };
-        if glyph.0 == 0 || covered(glyph) {
-            continue;
+    for (slot, glyph) in table.iter_mut().zip(glyphs) {
+        if let Some(glyph) = glyph
+            && glyph.0 != 0
+            && !covered(glyph)
+        {
+            let advance = font.face.glyph_hor_advance(glyph).unwrap_or(0) as i32;
+            *slot = Some((glyph.0, advance));
         }
-        let advance = font.face.glyph_hor_advance(glyph).unwrap_or(0) as i32;
-        *slot = Some((glyph.0, advance));
     }
     table
 }

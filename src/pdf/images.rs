@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use printpdf::{DictItem, ExternalStream, ExternalXObject, PdfDocument, XObjectId};
 
+use super::deflate;
 use super::page::{Item, Layout};
 use crate::diagnostics::{Warning, WarningKind};
 use crate::model::{Document, Image, ImageFormat};
@@ -215,38 +216,59 @@ fn jpeg_info(data: &[u8]) -> Option<JpegInfo> {
 /// An 8-bit PNG as its own filtered rows (see `png`): no pixel is decoded.
 fn png(data: &[u8]) -> Option<ExternalStream> {
     let s = super::png::streams(data)?;
-    let image = |colors: u8, content: Vec<u8>| {
-        let mut dict = BTreeMap::new();
-        dict.insert("Type".into(), name("XObject"));
-        dict.insert("Subtype".into(), name("Image"));
-        dict.insert("Width".into(), DictItem::Int(s.width as i64));
-        dict.insert("Height".into(), DictItem::Int(s.height as i64));
-        dict.insert("BitsPerComponent".into(), DictItem::Int(8));
-        dict.insert(
-            "ColorSpace".into(),
-            name(if colors == 1 { "DeviceGray" } else { "DeviceRGB" }),
-        );
-        dict.insert("Filter".into(), name("FlateDecode"));
+    let predictor = |colors: u8| {
         let mut parms = BTreeMap::new();
         parms.insert("Predictor".into(), DictItem::Int(15));
         parms.insert("Colors".into(), DictItem::Int(colors as i64));
         parms.insert("BitsPerComponent".into(), DictItem::Int(8));
         parms.insert("Columns".into(), DictItem::Int(s.width as i64));
-        dict.insert("DecodeParms".into(), DictItem::Dict { map: parms });
-        ExternalStream {
-            dict,
-            content,
-            compress: false,
-        }
+        Some(DictItem::Dict { map: parms })
     };
-    let mut color = image(s.colors, s.color);
-    if let Some(alpha) = s.alpha {
-        let mask = image(1, alpha);
+    let color = flate_image(s.width, s.height, s.colors, s.color, predictor(s.colors));
+    let alpha = s
+        .alpha
+        .map(|a| flate_image(s.width, s.height, 1, a, predictor(1)));
+    Some(with_mask(color, alpha))
+}
+
+/// An 8-bit grey (`colors` 1) or RGB image XObject of zlib-compressed samples, with its
+/// `DecodeParms` if the samples are predicted.
+fn flate_image(
+    width: u32,
+    height: u32,
+    colors: u8,
+    content: Vec<u8>,
+    parms: Option<DictItem>,
+) -> ExternalStream {
+    let mut dict = BTreeMap::new();
+    dict.insert("Type".into(), name("XObject"));
+    dict.insert("Subtype".into(), name("Image"));
+    dict.insert("Width".into(), DictItem::Int(width as i64));
+    dict.insert("Height".into(), DictItem::Int(height as i64));
+    dict.insert("BitsPerComponent".into(), DictItem::Int(8));
+    dict.insert(
+        "ColorSpace".into(),
+        name(if colors == 1 { "DeviceGray" } else { "DeviceRGB" }),
+    );
+    dict.insert("Filter".into(), name("FlateDecode"));
+    if let Some(parms) = parms {
+        dict.insert("DecodeParms".into(), parms);
+    }
+    ExternalStream {
+        dict,
+        content,
+        compress: false,
+    }
+}
+
+/// An image with its transparency, if any, as a soft mask.
+fn with_mask(mut color: ExternalStream, alpha: Option<ExternalStream>) -> ExternalStream {
+    if let Some(mask) = alpha {
         color
             .dict
             .insert("SMask".into(), DictItem::Stream { stream: mask });
     }
-    Some(color)
+    color
 }
 
 /// GIF, WebP, and PNGs the direct path does not take: decoded to 8-bit RGB, transparency as a soft mask.
@@ -263,12 +285,6 @@ fn raster(data: &[u8]) -> Option<ExternalStream> {
     let (w, h) = (decoded.width(), decoded.height());
     let has_alpha = decoded.color().has_alpha();
     let gray = !decoded.color().has_color();
-    let mut dict = BTreeMap::new();
-    dict.insert("Type".into(), name("XObject"));
-    dict.insert("Subtype".into(), name("Image"));
-    dict.insert("Width".into(), DictItem::Int(w as i64));
-    dict.insert("Height".into(), DictItem::Int(h as i64));
-    dict.insert("BitsPerComponent".into(), DictItem::Int(8));
     // One pass over the decoded pixels: colour channels, and alpha only when not opaque.
     let channels = if gray { 1 } else { 3 };
     let (pixels, alpha): (Vec<u8>, Option<Vec<u8>>) = match decoded {
@@ -302,45 +318,10 @@ fn raster(data: &[u8]) -> Option<ExternalStream> {
             }
         }
     };
-    dict.insert(
-        "ColorSpace".into(),
-        name(if gray { "DeviceGray" } else { "DeviceRGB" }),
-    );
-    if let Some(alpha) = alpha {
-        let mut mask = BTreeMap::new();
-        mask.insert("Type".into(), name("XObject"));
-        mask.insert("Subtype".into(), name("Image"));
-        mask.insert("Width".into(), DictItem::Int(w as i64));
-        mask.insert("Height".into(), DictItem::Int(h as i64));
-        mask.insert("BitsPerComponent".into(), DictItem::Int(8));
-        mask.insert("ColorSpace".into(), name("DeviceGray"));
-        mask.insert("Filter".into(), name("FlateDecode"));
-        dict.insert(
-            "SMask".into(),
-            DictItem::Stream {
-                stream: ExternalStream {
-                    dict: mask,
-                    content: deflate(&alpha),
-                    compress: false,
-                },
-            },
-        );
-    }
-    dict.insert("Filter".into(), name("FlateDecode"));
-    Some(ExternalStream {
-        dict,
-        content: deflate(&pixels),
-        compress: false,
-    })
-}
-
-/// Compresses image data (here, so that it happens while pages are laid out).
-fn deflate(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder =
-        flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 4), flate2::Compression::new(3));
-    let _ = encoder.write_all(data);
-    encoder.finish().unwrap_or_default()
+    // Compressed here, so that it happens while the pages are laid out.
+    let color = flate_image(w, h, channels as u8, deflate::once(&pixels, 3), None);
+    let alpha = alpha.map(|a| flate_image(w, h, 1, deflate::once(&a, 3), None));
+    Some(with_mask(color, alpha))
 }
 
 /// The font database SVG text is set with: the bundled fonts only.

@@ -120,7 +120,7 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
             }
         }
     }
-    let assembled = assemble(doc, &mut setter, geometry, scale, chapters, book);
+    let assembled = assemble(doc, &mut setter, &shared, geometry, scale, chapters, book);
     shared.free_in_background();
     let mut warnings = Vec::new();
     let missing = &setter.shaper.missing_chars;
@@ -359,9 +359,11 @@ struct BodyPage {
     body: PageBody,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn assemble(
     doc: &Document,
     setter: &mut Setter,
+    shared: &Arc<super::shape::SharedCache>,
     geometry: Geometry,
     scale: Typescale,
     chapters: Vec<Vec<PageBody>>,
@@ -438,7 +440,6 @@ fn assemble(
     }
     // Body pages are finished in parallel (running heads and folios are set per page), each
     // worker with its own shaper on the document's shared cache.
-    let shared = setter.shaper.shared();
     let lang = &doc.meta.lang;
     let fonts = setter.shaper.fonts;
     let destination = setter.destination;
@@ -449,11 +450,10 @@ fn assemble(
             .enumerate()
             .map_init(
                 || {
-                    let shaper = match &shared {
-                        Some(cache) => Shaper::with_shared(fonts, lang, cache.clone()),
-                        None => Shaper::new(fonts, lang),
-                    };
-                    (shaper, RunningHeads::new())
+                    (
+                        Shaper::with_shared(fonts, lang, shared.clone()),
+                        RunningHeads::new(),
+                    )
                 },
                 |(shaper, heads), (pi, bp)| {
                     let mut setter = Setter {

@@ -3,6 +3,7 @@
 
 pub mod blocks;
 pub mod content;
+pub mod deflate;
 pub mod finish;
 pub mod flow;
 pub mod fonts;

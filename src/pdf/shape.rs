@@ -64,8 +64,9 @@ pub struct SharedCache {
 /// What a shaping plan depends on, in one document.
 type PlanKey = (FontId, Variant, Script, Direction);
 
-/// One lock's share of the shared cache.
-type Shard = std::sync::Mutex<HashMap<(FontId, Variant, Box<str>), Arc<Shaped>>>;
+/// One lock's share of the shared cache: words by font and variant (looked up by `&str`,
+/// without building a key).
+type Shard = std::sync::Mutex<HashMap<(FontId, Variant), HashMap<Box<str>, Arc<Shaped>>>>;
 
 impl SharedCache {
     fn shard(&self, text: &str) -> &Shard {
@@ -75,7 +76,7 @@ impl SharedCache {
 
     fn get(&self, font: FontId, variant: Variant, text: &str) -> Option<Arc<Shaped>> {
         let shard = self.shard(text).lock().ok()?;
-        shard.get(&(font, variant, Box::<str>::from(text))).cloned()
+        shard.get(&(font, variant))?.get(text).cloned()
     }
 
     /// Empties the cache and frees its entries on a pool thread, off the caller's path
@@ -91,7 +92,10 @@ impl SharedCache {
 
     fn put(&self, font: FontId, variant: Variant, text: &str, shaped: &Arc<Shaped>) {
         if let Ok(mut shard) = self.shard(text).lock() {
-            shard.insert((font, variant, text.into()), shaped.clone());
+            shard
+                .entry((font, variant))
+                .or_default()
+                .insert(text.into(), shaped.clone());
         }
     }
 }
@@ -171,11 +175,6 @@ impl<'f> Shaper<'f> {
             .or_insert_with(word_map)
             .insert(text.into(), shaped.clone());
         shaped
-    }
-
-    /// The cache this shaper shares with others, if any.
-    pub fn shared(&self) -> Option<Arc<SharedCache>> {
-        self.shared.clone()
     }
 
     /// The advance of a space in `font`, in em.

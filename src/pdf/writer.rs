@@ -82,16 +82,16 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     let mut usage = glyph_usage_ops(&usage, &fonts);
     // Each page's content stream and link annotations, after which its items are freed,
     // all in parallel (freeing a book's glyph runs one by one was itself some milliseconds).
-    // Streams are compressed here while still in cache (`None`: kept as they are).
-    let level = super::finish::deflate_level();
+    // Streams are compressed here while still in cache (`false`: kept as they are).
+    let level = super::deflate::level();
     let (streams, mut links): (Vec<Stream>, Vec<Vec<Op>>) = layout
         .pages
         .par_iter_mut()
         .map_init(
-            || super::finish::compressor(level),
+            || super::deflate::compressor(level),
             |compressor, page| {
                 let stream = content::page_stream(page, &refs, &names);
-                let stream = match super::finish::zlib(compressor, &stream) {
+                let stream = match super::deflate::zlib(compressor, &stream) {
                     Some(packed) if packed.len() < stream.len() => (packed, true),
                     _ => (stream, false),
                 };
