@@ -3,7 +3,8 @@
 //! operators directly costs a fraction of going through printpdf's per-glyph operation
 //! objects (measured: about 20 ms against 230 ms for 500 pages).
 //!
-//! Text: each run is `BT /Fn size Tf r g b rg x y Td [...] TJ ET`, glyph ids as two-byte
+//! Text: each run is `BT /Fn size Tf r g b rg x y Td [...] TJ ET` (font and colour only
+//! when they change), glyph ids as two-byte
 //! literal strings (half the bytes of hex, so half the compression work). A viewer advances each
 //! glyph by its `/W` width (whole thousandths of an em, as printpdf writes them); the small
 //! difference from the shaped advance is carried and paid back with a TJ number once it
@@ -112,14 +113,23 @@ pub fn page_stream(
             _ => {}
         }
     }
+    let mut state = TextState::default();
     for item in &page.items {
         if let Item::Text(run) = item
             && let Some(font) = fonts.get(&run.font)
         {
-            text(&mut out, run, font, h);
+            text(&mut out, run, font, h, &mut state);
         }
     }
     out
+}
+
+/// The font and fill colour the stream has set so far. Both are graphics state that text
+/// objects (`BT`…`ET`) do not reset, so a run repeats them only when they change.
+#[derive(Default)]
+struct TextState<'a> {
+    font: Option<(&'a str, u32)>,
+    color: Option<Rgb>,
 }
 
 fn color(out: &mut Vec<u8>, c: Rgb, op: &[u8]) {
@@ -132,7 +142,13 @@ fn color(out: &mut Vec<u8>, c: Rgb, op: &[u8]) {
 }
 
 /// A run of glyphs (split where a glyph is raised or lowered).
-fn text(out: &mut Vec<u8>, run: &TextRun, font: &FontRef, page_height: f32) {
+fn text<'a>(
+    out: &mut Vec<u8>,
+    run: &TextRun,
+    font: &FontRef<'a>,
+    page_height: f32,
+    state: &mut TextState<'a>,
+) {
     let size = run.size;
     let scale = 1000.0 / size;
     let mut start = 0;
@@ -142,12 +158,19 @@ fn text(out: &mut Vec<u8>, run: &TextRun, font: &FontRef, page_height: f32) {
         while end < run.glyphs.len() && run.glyphs[end].dy == dy && dy == 0.0 {
             end += 1;
         }
-        out.extend_from_slice(b"BT /");
-        out.extend_from_slice(font.name.as_bytes());
-        out.push(b' ');
-        num(out, size);
-        out.extend_from_slice(b" Tf ");
-        color(out, run.color, b"rg");
+        out.extend_from_slice(b"BT ");
+        if state.font != Some((font.name, size.to_bits())) {
+            out.push(b'/');
+            out.extend_from_slice(font.name.as_bytes());
+            out.push(b' ');
+            num(out, size);
+            out.extend_from_slice(b" Tf ");
+            state.font = Some((font.name, size.to_bits()));
+        }
+        if state.color != Some(run.color) {
+            color(out, run.color, b"rg");
+            state.color = Some(run.color);
+        }
         let first = run.glyphs[start];
         num(out, run.x + first.x);
         out.push(b' ');
@@ -161,10 +184,16 @@ fn text(out: &mut Vec<u8>, run: &TextRun, font: &FontRef, page_height: f32) {
             let last = i + 1 == end;
             let moved = i > start && (gap.abs() >= MAX_DRIFT || (last && gap.abs() > 0.0005));
             if moved {
-                out.extend_from_slice(b") ");
-                num(out, gap * scale);
-                out.extend_from_slice(b" (");
-                pen = g.x;
+                // A tenth of a thousandth of an em is close enough (under 0.001 pt at
+                // text sizes); the pen follows the number as written, so rounding never
+                // adds up along the line.
+                let adjust = (gap * scale * 10.0).round() / 10.0;
+                if adjust != 0.0 {
+                    out.extend_from_slice(b") ");
+                    num(out, adjust);
+                    out.extend_from_slice(b" (");
+                    pen -= adjust * size / 1000.0;
+                }
             }
             let new = font.remap.get(usize::from(g.id)).copied().unwrap_or(0);
             glyph_bytes(out, new);
@@ -339,7 +368,7 @@ mod tests {
             text: String::new(),
         };
         let mut out = Vec::new();
-        text(&mut out, &run, &font, 200.0);
+        text(&mut out, &run, &font, 200.0, &mut TextState::default());
         let drawn = simulate(&out, &widths, 10.0);
         let stream = String::from_utf8_lossy(&out);
         assert_eq!(drawn.len(), 5);
@@ -382,7 +411,7 @@ mod tests {
             widths: &widths,
         };
         let mut out = Vec::new();
-        text(&mut out, &run, &font, 200.0);
+        text(&mut out, &run, &font, 200.0, &mut TextState::default());
         let drawn = simulate(&out, &widths, 10.0);
         assert_eq!(drawn, [0.0, 5.0, 10.0, 15.0], "{}", String::from_utf8_lossy(&out));
     }

@@ -146,7 +146,6 @@ enum Piece {
         font: FontId,
         shaped: Arc<Shaped>,
         range: std::ops::Range<usize>,
-        text: Arc<str>,
         /// Points per em for this piece (size × scale).
         em: f32,
     },
@@ -303,12 +302,24 @@ impl Setter<'_, '_> {
         // Items are rebuilt only when a pass needs other break points (hyphenation is looked
         // up only for paragraphs that need it, as TeX does).
         let mut built: Option<Built> = None;
+        // The words of the first pass's items, for the second pass to hyphenate in place.
+        let mut words = Vec::new();
         let measure = |_line: usize| spec.measure;
         for (pass, (hyphenate, params, anywhere)) in passes.iter().enumerate() {
             let key = (*hyphenate, pass >= 2, *anywhere);
-            if built.as_ref().is_none_or(|b| b.0 != key) {
-                let (items, pieces) = self.itemize(atoms, spec, ragged, key);
-                built = Some((key, items, pieces));
+            match built.take() {
+                Some(b) if b.0 == key => built = Some(b),
+                Some((from, items, pieces))
+                    if from == (false, false, false) && key == (true, false, false) =>
+                {
+                    let (items, pieces) = self.hyphenate_words(items, pieces, &words, spec);
+                    built = Some((key, items, pieces));
+                }
+                _ => {
+                    let record = (key == (false, false, false)).then_some(&mut words);
+                    let (items, pieces) = self.itemize(atoms, spec, ragged, key, record);
+                    built = Some((key, items, pieces));
+                }
             }
             let Some((_, items, pieces)) = &built else { break };
             if let Some(breaks) = linebreak::break_lines(items, &measure, params) {
@@ -319,12 +330,13 @@ impl Setter<'_, '_> {
     }
 
     /// Turns atoms into KP items and the pieces they stand for.
-    fn itemize(
+    fn itemize<'a>(
         &mut self,
-        atoms: &[Atom],
+        atoms: &'a [Atom],
         spec: &ParagraphSpec,
         ragged: bool,
         (hyphenate, track, anywhere): (bool, bool, bool),
+        mut words: Option<&mut Vec<WordSpan<'a>>>,
     ) -> (Vec<Kp>, Vec<Piece>) {
         let cuts = Cuts {
             hyphenate,
@@ -332,8 +344,16 @@ impl Setter<'_, '_> {
             anywhere,
             emergency_width: spec.measure / 3.0,
         };
-        let mut items = Vec::new();
-        let mut pieces = Vec::new();
+        // About one item per word and one per space: sized once, not grown word by word.
+        let bytes: usize = atoms
+            .iter()
+            .map(|a| match a {
+                Atom::Text(_, t) => t.len(),
+                _ => 1,
+            })
+            .sum();
+        let mut items = Vec::with_capacity(bytes / 3 + 8);
+        let mut pieces = Vec::with_capacity(bytes / 3 + 8);
         // Words: runs of non-space text, possibly over several atoms.
         let mut pending_space: Option<(TextStyle, bool)> = None; // (style, breakable)
         if spec.indent > 0.0 {
@@ -405,7 +425,6 @@ impl Setter<'_, '_> {
                                 font,
                                 range: 0..shaped.glyphs.len(),
                                 shaped,
-                                text: Arc::from(&rest[..spaces]),
                                 em: style.size,
                             });
                             items.push(Kp::penalty(100.0));
@@ -414,7 +433,17 @@ impl Setter<'_, '_> {
                             continue;
                         }
                         let end = rest.find(' ').unwrap_or(rest.len());
+                        let at = items.len();
                         self.word(&rest[..end], *style, &mut items, &mut pieces, spec, cuts);
+                        if style.hyphenate
+                            && let Some(words) = words.as_deref_mut()
+                        {
+                            words.push(WordSpan {
+                                items: at..items.len(),
+                                text: &rest[..end],
+                                style: *style,
+                            });
+                        }
                         rest = &rest[end..];
                     }
                 }
@@ -425,7 +454,17 @@ impl Setter<'_, '_> {
                         let is_space = c == ' ' || c == '\n' || c == '\t' || c == '\u{a0}' || c == '\u{200b}';
                         if is_space {
                             if let Some(s) = word_start.take() {
+                                let at = items.len();
                                 self.word(&text[s..i], *style, &mut items, &mut pieces, spec, cuts);
+                                if style.hyphenate
+                                    && let Some(words) = words.as_deref_mut()
+                                {
+                                    words.push(WordSpan {
+                                        items: at..items.len(),
+                                        text: &text[s..i],
+                                        style: *style,
+                                    });
+                                }
                             }
                             let breakable = c != '\u{a0}';
                             if c == '\u{200b}' {
@@ -452,7 +491,17 @@ impl Setter<'_, '_> {
                         if chars.peek().is_none()
                             && let Some(s) = word_start.take()
                         {
+                            let at = items.len();
                             self.word(&text[s..], *style, &mut items, &mut pieces, spec, cuts);
+                            if style.hyphenate
+                                && let Some(words) = words.as_deref_mut()
+                            {
+                                words.push(WordSpan {
+                                    items: at..items.len(),
+                                    text: &text[s..],
+                                    style: *style,
+                                });
+                            }
                         }
                     }
                 }
@@ -479,7 +528,6 @@ impl Setter<'_, '_> {
                     pending_space = None;
                     let (st, font, shaped) = self.superscript(&n.to_string(), *style);
                     let w = shaped.advance * st.size;
-                    let text: Arc<str> = Arc::from(n.to_string());
                     items.push(Kp::boxed(w));
                     pieces.push(Piece::Footnote(
                         *n,
@@ -488,7 +536,6 @@ impl Setter<'_, '_> {
                             font,
                             range: 0..shaped.glyphs.len(),
                             shaped,
-                            text,
                             em: st.size,
                         }),
                     ));
@@ -521,6 +568,41 @@ impl Setter<'_, '_> {
         items.push(Kp::penalty(-INFINITY));
         pieces.push(Piece::None);
         (items, pieces)
+    }
+
+    /// The items of the hyphenating pass from those of the first pass (`words` are its
+    /// hyphenatable words): each word with hyphenation points is itemized again with them,
+    /// and everything else is moved over as it is. The result equals itemizing anew.
+    fn hyphenate_words(
+        &mut self,
+        items: Vec<Kp>,
+        pieces: Vec<Piece>,
+        words: &[WordSpan],
+        spec: &ParagraphSpec,
+    ) -> (Vec<Kp>, Vec<Piece>) {
+        let cuts = Cuts {
+            hyphenate: true,
+            track: false,
+            anywhere: false,
+            emergency_width: spec.measure / 3.0,
+        };
+        let mut new_items = Vec::with_capacity(items.len() + items.len() / 4);
+        let mut new_pieces = Vec::with_capacity(new_items.capacity());
+        let mut old_pieces = pieces.into_iter();
+        let mut at = 0;
+        for word in words {
+            if self.hyphenator.points(word.text).is_empty() {
+                continue;
+            }
+            new_items.extend_from_slice(&items[at..word.items.start]);
+            new_pieces.extend(old_pieces.by_ref().take(word.items.start - at));
+            old_pieces.by_ref().take(word.items.len()).for_each(drop);
+            self.word(word.text, word.style, &mut new_items, &mut new_pieces, spec, cuts);
+            at = word.items.end;
+        }
+        new_items.extend_from_slice(&items[at..]);
+        new_pieces.extend(old_pieces);
+        (new_items, new_pieces)
     }
 
     /// Shapes superscript text: true `sups` glyphs when the font has them all, else scaled
@@ -583,7 +665,6 @@ impl Setter<'_, '_> {
             }
         };
         let em = style.size;
-        let text: Arc<str> = shaped.text.clone();
         let n = shaped.glyphs.len();
         if n == 0 {
             return;
@@ -702,7 +783,6 @@ impl Setter<'_, '_> {
                 font,
                 shaped: shaped.clone(),
                 range: start..end,
-                text: text.clone(),
                 em,
             });
             match cut {
@@ -858,6 +938,7 @@ impl Setter<'_, '_> {
             // The first-line indent is the paragraph's first box.
             let mut x = -left_hang;
             let mut line = LineBuilder::new(self, links);
+            line.reserve(&pieces[start..=end]);
             for (k, item) in items[start..end].iter().enumerate() {
                 let piece = &pieces[start + k];
                 match *item {
@@ -909,6 +990,13 @@ impl Setter<'_, '_> {
         }
         SetParagraph { lines, stats }
     }
+}
+
+/// Where one word's items are in the first pass's items, and what was itemized.
+struct WordSpan<'a> {
+    items: std::ops::Range<usize>,
+    text: &'a str,
+    style: TextStyle,
 }
 
 /// Items built for a pass, keyed by (hyphenate, anywhere).
@@ -1019,6 +1107,9 @@ struct LineBuilder<'a> {
     link: Option<(u32, f32, f32)>,
     strike: Option<(f32, f32, f32, f32)>,
     fonts: &'a super::fonts::FontSet,
+    /// Glyphs and text bytes still to come on this line (capacity for a new run).
+    glyph_budget: usize,
+    text_budget: usize,
 }
 
 impl<'a> LineBuilder<'a> {
@@ -1034,6 +1125,31 @@ impl<'a> LineBuilder<'a> {
             link: None,
             strike: None,
             fonts: setter.shaper.fonts,
+            glyph_budget: 0,
+            text_budget: 0,
+        }
+    }
+
+    /// Sizes the line's text runs for `pieces` (glyphs and their text), so that they are
+    /// not regrown glyph by glyph.
+    fn reserve(&mut self, pieces: &[Piece]) {
+        for piece in pieces {
+            match piece {
+                Piece::Glyphs { shaped, range, .. } => {
+                    let from = shaped.glyphs.get(range.start).map_or(0, |g| g.cluster as usize);
+                    let to = shaped
+                        .glyphs
+                        .get(range.end)
+                        .map_or(shaped.text.len(), |g| g.cluster as usize);
+                    self.glyph_budget += range.len();
+                    self.text_budget += to.saturating_sub(from);
+                }
+                Piece::Space { .. } | Piece::Hyphen { .. } => {
+                    self.glyph_budget += 1;
+                    self.text_budget += 1;
+                }
+                _ => {}
+            }
         }
     }
 
@@ -1065,16 +1181,18 @@ impl<'a> LineBuilder<'a> {
                 color: style.color,
                 x,
                 y: -style.rise,
-                glyphs: Vec::new(),
-                text: String::new(),
+                glyphs: Vec::with_capacity(self.glyph_budget.max(glyphs.len())),
+                text: String::with_capacity(self.text_budget),
             });
         }
+        self.glyph_budget = self.glyph_budget.saturating_sub(glyphs.len());
         self.extend_metrics(font, style.size, style.rise);
         let mut width = 0.0f32;
         if let Some(run) = &mut self.run {
             let mut gx = x - run.x;
             run.glyphs.reserve(glyphs.len());
             for (id, advance, x_off, y_off, text) in glyphs {
+                self.text_budget = self.text_budget.saturating_sub(text.len());
                 width += advance;
                 let start = run.text.len() as u32;
                 run.text.push_str(text);
@@ -1123,9 +1241,9 @@ impl<'a> LineBuilder<'a> {
                 font,
                 shaped,
                 range,
-                text,
                 em,
             } => {
+                let text = &*shaped.text;
                 let gl = &shaped.glyphs[range.clone()];
                 let track = if gl.is_empty() {
                     0.0
@@ -1221,9 +1339,13 @@ impl<'a> LineBuilder<'a> {
     }
 
     fn flush_run(&mut self) {
-        if let Some(run) = self.run.take()
+        if let Some(mut run) = self.run.take()
             && !run.glyphs.is_empty()
         {
+            // Sized for the rest of the line: a run that ended early gives back the rest
+            // (in place, without copying).
+            run.glyphs.shrink_to_fit();
+            run.text.shrink_to_fit();
             self.items.push(Item::Text(run));
         }
         self.run_key = None;
@@ -1256,6 +1378,7 @@ impl<'a> LineBuilder<'a> {
 
     fn finish(mut self) -> SetLine {
         self.flush_run();
+
         self.flush_link();
         self.flush_strike();
         // Link areas cover the line's full height.

@@ -63,51 +63,65 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
         max_stretch: 1.5,
     };
     // Each chapter is laid out and paginated on its own (chapters open on a new page), so
-    // chapters are set in parallel, each with its own shaping cache.
+    // chapters are set in parallel. Each worker keeps its shaper and hyphenator (and their
+    // caches of words) from one chapter to the next.
     let laid: Vec<(Vec<PageBody>, Vec<ParagraphStats>, Vec<char>)> = {
         use rayon::prelude::*;
         doc.chapters
             .par_iter()
             .enumerate()
-            .map(|(ci, chapter)| {
-                let mut shaper = Shaper::with_shared(&fonts, &doc.meta.lang, shared.clone());
-                let mut setter = Setter {
-                    shaper: &mut shaper,
-                    hyphenator: Hyphenator::new(&doc.meta.lang),
-                    destination,
-                };
-                let mut blocks = BlockLayout {
-                    setter: &mut setter,
-                    doc,
-                    scale,
-                    text_height: geometry.text_height(),
-                    flow: FlowBuilder::default(),
-                    reports: Vec::new(),
-                };
-                let mut body: &[crate::model::Block] = &chapter.blocks;
-                if !book && ci == 0 {
-                    body = title_block(&mut blocks, doc, &frame, body);
-                }
-                // The chapter start is a destination (links to a chapter file land here).
-                blocks.flow.push_box(VBox::new(
-                    0.0,
-                    vec![Item::Destination {
-                        name: destination(&chapter.id),
-                        x: 0.0,
-                        y: 0.0,
-                    }],
-                    super::flow::BoxKind::Other,
-                ));
-                blocks.flow.keep_with_next();
-                blocks.blocks(body, &frame);
-                let reports = std::mem::take(&mut blocks.reports);
-                let flow: Vec<Flow> = std::mem::take(&mut blocks.flow.items);
-                let pages = paginate::paginate(flow, &notes, spec);
-                if std::env::var_os("FOLIO_SHAPE_STATS").is_some() {
-                    eprintln!("chapter {ci}: shaping calls and misses {:?}", shaper.stats());
-                }
-                (pages, reports, shaper.missing_chars)
-            })
+            .map_init(
+                || {
+                    (
+                        Shaper::with_shared(&fonts, &doc.meta.lang, shared.clone()),
+                        Some(Hyphenator::new(&doc.meta.lang)),
+                    )
+                },
+                |(shaper, hyphenator), (ci, chapter)| {
+                    let mut setter = Setter {
+                        shaper,
+                        hyphenator: hyphenator
+                            .take()
+                            .unwrap_or_else(|| Hyphenator::new(&doc.meta.lang)),
+                        destination,
+                    };
+                    let mut blocks = BlockLayout {
+                        setter: &mut setter,
+                        doc,
+                        scale,
+                        text_height: geometry.text_height(),
+                        flow: FlowBuilder::default(),
+                        reports: Vec::new(),
+                    };
+                    let mut body: &[crate::model::Block] = &chapter.blocks;
+                    if !book && ci == 0 {
+                        body = title_block(&mut blocks, doc, &frame, body);
+                    }
+                    // The chapter start is a destination (links to a chapter file land here).
+                    blocks.flow.push_box(VBox::new(
+                        0.0,
+                        vec![Item::Destination {
+                            name: destination(&chapter.id),
+                            x: 0.0,
+                            y: 0.0,
+                        }],
+                        super::flow::BoxKind::Other,
+                    ));
+                    blocks.flow.keep_with_next();
+                    blocks.blocks(body, &frame);
+                    let reports = std::mem::take(&mut blocks.reports);
+                    let flow: Vec<Flow> = std::mem::take(&mut blocks.flow.items);
+                    let pages = paginate::paginate(flow, &notes, spec);
+                    *hyphenator = Some(setter.hyphenator);
+                    if std::env::var_os("FOLIO_SHAPE_STATS").is_some() {
+                        eprintln!(
+                            "chapter {ci}: shaping calls and misses so far {:?}",
+                            shaper.stats()
+                        );
+                    }
+                    (pages, reports, std::mem::take(&mut shaper.missing_chars))
+                },
+            )
             .collect()
     };
     let mut chapters: Vec<Vec<PageBody>> = Vec::with_capacity(laid.len());
@@ -123,7 +137,9 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
     let assembled = assemble(doc, &mut setter, &shared, geometry, scale, chapters, book);
     shared.free_in_background();
     let mut warnings = Vec::new();
-    let missing = &setter.shaper.missing_chars;
+    // Sorted: which thread shaped a word first (and so noticed its missing glyph) varies.
+    let mut missing = setter.shaper.missing_chars.clone();
+    missing.sort_unstable();
     if !missing.is_empty() {
         let list: String = missing.iter().take(12).collect();
         warnings.push(Warning::new(

@@ -199,6 +199,8 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
     let mut active: Vec<usize> = vec![0];
     // The start of the first line is index 0 (nothing discarded before it).
     let mut start_index = vec![0usize];
+    // The active nodes that stay active past the current break (swapped with `active`).
+    let mut remaining: Vec<usize> = Vec::new();
 
     for b in 0..n {
         let (is_break, penalty_width, cost, flagged, protrude_hyphen) = match items[b] {
@@ -224,7 +226,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
         // Best candidate per fitness class: (demerits, from node, ratio, line demerits, overfull).
         // Best candidate per fitness class and hyphen run.
         let mut best: [Option<Candidate>; 12] = [None; 12];
-        let mut remaining = Vec::with_capacity(active.len());
+        remaining.clear();
         let mut last_deactivated: Option<(usize, f32)> = None;
         for &a in &active {
             let node = nodes[a];
@@ -310,7 +312,7 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
             let total = node.total_demerits + INFINITY;
             best[3] = Some((total, a, ratio.max(-1.0), INFINITY, true));
         }
-        active = remaining;
+        std::mem::swap(&mut active, &mut remaining);
         let Some(min_total) = best.iter().flatten().map(|c| c.0).reduce(f32::min) else {
             if active.is_empty() {
                 return None;

@@ -70,12 +70,17 @@ pub fn streams(data: &[u8]) -> Option<Streams> {
     let width = png.width as usize;
     let c = colors as usize;
     let mut row = vec![0u8; row_len];
-    let mut color_row = vec![0u8; 1 + width * c];
-    // The filtered alpha rows are kept raw, and compressed only if some pixel is not opaque.
-    let mut alpha_rows = vec![0u8; png.height as usize * (1 + width)];
-    let mut opaque = true;
+    // One spare byte: `split` writes each pixel's colour as four bytes, the fourth
+    // overwritten by the next pixel.
+    let mut color_row = vec![0u8; 2 + width * c];
+    let color_len = 1 + width * c;
+    // The alpha is compressed only from the first row with a pixel that is not opaque; the
+    // opaque rows before it are known from their filters alone (see `opaque_row`).
+    let mut alpha_row = vec![0u8; 1 + width];
+    let mut filters: Vec<u8> = Vec::with_capacity(png.height as usize);
+    let mut alpha_out: Option<flate2::write::ZlibEncoder<Vec<u8>>> = None;
     let mut color_out = encoder(png.height as usize * (1 + width * c) / 8);
-    for (y, alpha_row) in alpha_rows.chunks_exact_mut(1 + width).enumerate() {
+    for y in 0..png.height as usize {
         inflater.read_exact(&mut row).ok()?;
         let filter = row[0];
         if filter > 4 {
@@ -84,24 +89,37 @@ pub fn streams(data: &[u8]) -> Option<Streams> {
         color_row[0] = filter;
         alpha_row[0] = filter;
         if c == 3 {
-            split::<4, 3>(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
+            split_rgba(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
         } else {
-            split::<2, 1>(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
+            split_grey_alpha(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
         }
-        if opaque {
-            opaque = opaque_row(filter, y == 0, &alpha_row[1..]);
+        color_out.write_all(&color_row[..color_len]).ok()?;
+        match &mut alpha_out {
+            Some(out) => out.write_all(&alpha_row).ok()?,
+            None if opaque_row(filter, y == 0, &alpha_row[1..]) => filters.push(filter),
+            None => {
+                let mut out = encoder(png.height as usize * (1 + width) / 16);
+                let mut opaque = vec![0u8; 1 + width];
+                for (k, &f) in filters.iter().enumerate() {
+                    let (first, rest) = opaque_pattern(f, k == 0)?;
+                    opaque[0] = f;
+                    opaque[1..].fill(rest);
+                    if let Some(b) = opaque.get_mut(1) {
+                        *b = first;
+                    }
+                    out.write_all(&opaque).ok()?;
+                }
+                out.write_all(&alpha_row).ok()?;
+                alpha_out = Some(out);
+            }
         }
-        color_out.write_all(&color_row).ok()?;
     }
     if inflater.read(&mut [0u8; 1]).ok()? != 0 {
         return None;
     }
-    let alpha = if opaque {
-        None
-    } else {
-        let mut alpha_out = encoder(alpha_rows.len() / 16);
-        alpha_out.write_all(&alpha_rows).ok()?;
-        Some(alpha_out.finish().ok()?)
+    let alpha = match alpha_out {
+        Some(out) => Some(out.finish().ok()?),
+        None => None,
     };
     Some(Streams {
         width: png.width,
@@ -112,15 +130,31 @@ pub fn streams(data: &[u8]) -> Option<Streams> {
     })
 }
 
-/// Splits a row of `N`-byte pixels into its first `C` bytes and its last one.
-fn split<const N: usize, const C: usize>(row: &[u8], color: &mut [u8], alpha: &mut [u8]) {
-    for ((pixel, color), alpha) in row
-        .chunks_exact(N)
-        .zip(color.chunks_exact_mut(C))
-        .zip(alpha.iter_mut())
-    {
-        color.copy_from_slice(&pixel[..C]);
-        *alpha = pixel[C];
+/// Splits a row of RGBA pixels into RGB and A. `color` has one byte more than the RGB
+/// needs: each pixel is stored as a whole four-byte word, whose last byte the next pixel
+/// overwrites (one store per pixel instead of three).
+fn split_rgba(row: &[u8], color: &mut [u8], alpha: &mut [u8]) {
+    let (pixels, _) = row.as_chunks::<4>();
+    let n = pixels
+        .len()
+        .min(alpha.len())
+        .min(color.len().saturating_sub(1) / 3);
+    let (pixels, alpha) = (&pixels[..n], &mut alpha[..n]);
+    let color = &mut color[..n * 3 + 1];
+    for (i, (pixel, a)) in pixels.iter().zip(alpha.iter_mut()).enumerate() {
+        let at = i * 3;
+        if let Some(slot) = color.get_mut(at..at + 4) {
+            slot.copy_from_slice(pixel);
+        }
+        *a = pixel[3];
+    }
+}
+
+/// Splits a row of grey+alpha pixels into grey and alpha.
+fn split_grey_alpha(row: &[u8], grey: &mut [u8], alpha: &mut [u8]) {
+    for ((pixel, g), a) in row.chunks_exact(2).zip(grey.iter_mut()).zip(alpha.iter_mut()) {
+        *g = pixel[0];
+        *a = pixel[1];
     }
 }
 
@@ -135,7 +169,22 @@ fn encoder(capacity: usize) -> flate2::write::ZlibEncoder<Vec<u8>> {
 /// filter predicts from known values and the filtered bytes are fixed, one value for the
 /// first byte and one for the rest (a comparison, not an unfiltering).
 fn opaque_row(filter: u8, first_row: bool, row: &[u8]) -> bool {
-    let (first, rest) = match (filter, first_row) {
+    let Some((first, rest)) = opaque_pattern(filter, first_row) else {
+        return false;
+    };
+    // Differences or'ed together over blocks: a loop the compiler vectorizes.
+    row.first().is_none_or(|&b| b == first)
+        && row
+            .get(1..)
+            .unwrap_or_default()
+            .chunks(256)
+            .all(|block| block.iter().fold(0u8, |acc, &b| acc | (b ^ rest)) == 0)
+}
+
+/// The filtered bytes of an all-opaque alpha row below opaque rows (or on the first row):
+/// (first byte, every other byte).
+fn opaque_pattern(filter: u8, first_row: bool) -> Option<(u8, u8)> {
+    Some(match (filter, first_row) {
         (0, _) => (255, 255),
         (1, _) => (255, 0),
         (2, true) => (255, 255),
@@ -144,9 +193,8 @@ fn opaque_row(filter: u8, first_row: bool, row: &[u8]) -> bool {
         (3, false) => (128, 0),
         (4, true) => (255, 0),
         (4, false) => (0, 0),
-        _ => return false,
-    };
-    row.first().is_none_or(|&b| b == first) && row.iter().skip(1).all(|&b| b == rest)
+        _ => return None,
+    })
 }
 
 /// Undoes one PNG filter on a one-byte-per-pixel row.
@@ -302,6 +350,49 @@ mod tests {
             }
         }
         p
+    }
+
+    /// Opaque rows above the first translucent one are not kept while reading: they are
+    /// written back from their filters, which must give the same alpha for every filter.
+    #[test]
+    fn alpha_opaque_at_the_top_reads_back_exactly() {
+        use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+        let (w, h) = (29usize, 19usize);
+        let mut pixels = pattern(w, h, 4, false);
+        for (i, p) in pixels.chunks_mut(4).enumerate() {
+            let (x, y) = (i % w, i / w);
+            p[3] = if y < 11 {
+                255
+            } else {
+                ((x * 13 + y * 5) % 256) as u8
+            };
+        }
+        for filter in [
+            FilterType::NoFilter,
+            FilterType::Sub,
+            FilterType::Up,
+            FilterType::Avg,
+            FilterType::Paeth,
+            FilterType::Adaptive,
+        ] {
+            let mut data = Vec::new();
+            let encoder = PngEncoder::new_with_quality(&mut data, CompressionType::Fast, filter);
+            image::ImageEncoder::write_image(
+                encoder,
+                &pixels,
+                w as u32,
+                h as u32,
+                image::ExtendedColorType::Rgba8,
+            )
+            .unwrap();
+            let s = streams(&data).expect("handled");
+            let alpha = read_back(s.alpha.as_ref().expect("not opaque"), w, 1);
+            let expected: Vec<u8> = pixels.chunks(4).map(|p| p[3]).collect();
+            assert_eq!(alpha, expected, "{filter:?}");
+            let rgb = read_back(&s.color, w, 3);
+            let expected_rgb: Vec<u8> = pixels.chunks(4).flat_map(|p| p[..3].to_vec()).collect();
+            assert_eq!(rgb, expected_rgb, "{filter:?}");
+        }
     }
 
     #[test]
