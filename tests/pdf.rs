@@ -35,6 +35,12 @@ fn fixture_book(dir: &Path) -> PathBuf {
         book.join("img/grid.svg"),
     )
     .unwrap();
+    // A drawing with text: svg2pdf embeds a font of its own for it.
+    write(
+        &book,
+        "img/labels.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"60\"><rect x=\"2\" y=\"2\" width=\"196\" height=\"56\" fill=\"none\" stroke=\"black\"/><text x=\"20\" y=\"38\" font-size=\"20\">ptr len capacity</text></svg>",
+    );
     write(
         &book,
         "folio.toml",
@@ -67,7 +73,7 @@ fn fixture_book(dir: &Path) -> PathBuf {
     for r in 0..90 {
         two.push_str(&format!("| row {r} | {} | {} |\n", prose(400 + r, 1), r * 7));
     }
-    two.push_str("\n![The pipeline](img/pipeline.png \"Folio's pipeline\")\n\n![A grid](img/grid.svg)\n\n");
+    two.push_str("\n![The pipeline](img/pipeline.png \"Folio's pipeline\")\n\n![A grid](img/grid.svg)\n\n![Labels](img/labels.svg)\n\n");
     two.push_str(&format!("{}\n", prose(500, 30)));
     write(&book, "two.md", &two);
     let mut three = String::from("# The Last Chapter\n\n");
@@ -373,6 +379,14 @@ fn validators_accept_the_pdfs() {
         let check = run("qpdf", &["--check", p]);
         assert!(check.contains("No syntax or stream encoding errors"), "{check}");
         let fonts = run("pdffonts", &[p]);
+        // poppler complains ("xref num ... not found") about fonts that are not indirect
+        // objects, as a font descriptor must be.
+        let quiet = std::process::Command::new("pdffonts").arg(p).output().unwrap();
+        assert!(
+            quiet.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&quiet.stderr)
+        );
         let rows: Vec<&str> = fonts.lines().skip(2).collect();
         assert!(!rows.is_empty());
         for row in rows {

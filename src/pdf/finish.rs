@@ -60,6 +60,7 @@ pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u
     let info = info(doc);
     let info_id = pdf.add_object(info);
     pdf.trailer.set("Info", Object::Reference(info_id));
+    hoist_form_fonts(pdf);
     tag_subset_fonts(pdf);
     pdf.trailer.set(
         "ID",
@@ -71,6 +72,74 @@ pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u
     prune_and_renumber(pdf);
     compress_streams(pdf);
     Ok(())
+}
+
+/// Makes the fonts of Form XObjects (SVG drawings with text) indirect objects. They arrive
+/// as direct dictionaries, but a font descriptor must be an indirect object, and poppler
+/// reports "xref num ... not found" for fonts that are not.
+fn hoist_form_fonts(pdf: &mut lopdf::Document) {
+    let forms: Vec<ObjectId> = pdf
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            matches!(o, Object::Stream(s) if s.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Form"))
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    for form in forms {
+        let fonts: Vec<(Vec<u8>, Dictionary)> = match pdf.objects.get(&form) {
+            Some(Object::Stream(s)) => match s
+                .dict
+                .get(b"Resources")
+                .and_then(|r| r.as_dict())
+                .and_then(|r| r.get(b"Font"))
+                .and_then(|f| f.as_dict())
+            {
+                Ok(fonts) => fonts
+                    .iter()
+                    .filter_map(|(k, v)| v.as_dict().ok().map(|d| (k.clone(), d.clone())))
+                    .collect(),
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        let mut refs = Vec::new();
+        for (name, font) in fonts {
+            let font = hoist_font(pdf, font);
+            refs.push((name, pdf.add_object(font)));
+        }
+        if let Some(Object::Stream(s)) = pdf.objects.get_mut(&form)
+            && let Ok(resources) = s.dict.get_mut(b"Resources").and_then(Object::as_dict_mut)
+            && let Ok(fonts) = resources.get_mut(b"Font").and_then(Object::as_dict_mut)
+        {
+            for (name, id) in refs {
+                fonts.set(name, Object::Reference(id));
+            }
+        }
+    }
+}
+
+/// A font dictionary with its descriptor and descendant fonts made indirect objects.
+fn hoist_font(pdf: &mut lopdf::Document, mut font: Dictionary) -> Dictionary {
+    if let Ok(descriptor) = font.get(b"FontDescriptor").and_then(Object::as_dict) {
+        let id = pdf.add_object(descriptor.clone());
+        font.set("FontDescriptor", Object::Reference(id));
+    }
+    if let Ok(descendants) = font.get(b"DescendantFonts").and_then(Object::as_array) {
+        let descendants = descendants.clone();
+        let hoisted: Vec<Object> = descendants
+            .into_iter()
+            .map(|d| match d {
+                Object::Dictionary(d) => {
+                    let d = hoist_font(pdf, d);
+                    Object::Reference(pdf.add_object(d))
+                }
+                other => other,
+            })
+            .collect();
+        font.set("DescendantFonts", Object::Array(hoisted));
+    }
+    font
 }
 
 /// Drops the objects nothing refers to (printpdf leaves some) and numbers the rest 1..n in
@@ -427,20 +496,28 @@ fn tag_subset_fonts(pdf: &mut lopdf::Document) {
     }
 }
 
-/// A 16-byte file identifier from the document's content.
-pub fn document_id(layout: &Layout, doc: &Document) -> [u8; 16] {
+/// A hash of one page's text, for `document_id` (taken page by page, in parallel).
+pub fn page_text_hash(page: &super::page::Page) -> u64 {
+    let mut h = FNV_OFFSET;
+    for item in &page.items {
+        if let super::page::Item::Text(run) = item {
+            h = fnv1a(run.text.as_bytes(), h);
+        }
+    }
+    h
+}
+
+/// A 16-byte file identifier from the document's content: its title and date, and the text
+/// of its pages (`page_text_hash` of each, in order).
+pub fn document_id(doc: &Document, page_hashes: &[u64]) -> [u8; 16] {
     let mut h1 = fnv1a(doc.meta.title.as_bytes(), FNV_OFFSET);
     h1 = fnv1a(&doc.meta.modified.to_le_bytes(), h1);
     let mut h2 = fnv1a(
-        &(layout.pages.len() as u64).to_le_bytes(),
+        &(page_hashes.len() as u64).to_le_bytes(),
         h1 ^ 0x9e37_79b9_7f4a_7c15,
     );
-    for page in &layout.pages {
-        for item in &page.items {
-            if let super::page::Item::Text(run) = item {
-                h2 = fnv1a(run.text.as_bytes(), h2);
-            }
-        }
+    for page in page_hashes {
+        h2 = fnv1a(&page.to_le_bytes(), h2);
     }
     let mut out = [0u8; 16];
     out[..8].copy_from_slice(&h1.to_be_bytes());

@@ -180,7 +180,9 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
         };
     }
 
-    let mut nodes: Vec<Node> = vec![Node {
+    // Sized for a few break nodes per line of ~20 items: grown rarely, not node by node.
+    let mut nodes: Vec<Node> = Vec::with_capacity(n / 4 + 8);
+    nodes.push(Node {
         position: 0,
         line: 0,
         fitness: 1,
@@ -194,13 +196,15 @@ pub fn break_lines(items: &[Item], measure: &dyn Fn(usize) -> f32, params: &Para
         ratio: 0.0,
         demerits: 0.0,
         overfull: false,
-    }];
+    });
     // Indices into `nodes` of the active nodes.
-    let mut active: Vec<usize> = vec![0];
+    let mut active: Vec<usize> = Vec::with_capacity(32);
+    active.push(0);
     // The start of the first line is index 0 (nothing discarded before it).
-    let mut start_index = vec![0usize];
+    let mut start_index = Vec::with_capacity(nodes.capacity());
+    start_index.push(0usize);
     // The active nodes that stay active past the current break (swapped with `active`).
-    let mut remaining: Vec<usize> = Vec::new();
+    let mut remaining: Vec<usize> = Vec::with_capacity(32);
 
     for b in 0..n {
         let (is_break, penalty_width, cost, flagged, protrude_hyphen) = match items[b] {

@@ -56,7 +56,6 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
             }
         }
     }
-    let id = super::finish::document_id(&layout, doc);
     let options = PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
@@ -84,7 +83,7 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     // all in parallel (freeing a book's glyph runs one by one was itself some milliseconds).
     // Streams are compressed here while still in cache (`false`: kept as they are).
     let level = super::deflate::level();
-    let (streams, mut links): (Vec<Stream>, Vec<Vec<Op>>) = layout
+    let (streams, (mut links, hashes)): (Vec<Stream>, PageExtras) = layout
         .pages
         .par_iter_mut()
         .map_init(
@@ -96,11 +95,13 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
                     _ => (stream, false),
                 };
                 let links = link_ops(page, &destinations);
+                let hash = super::finish::page_text_hash(page);
                 page.items = Vec::new();
-                (stream, links)
+                (stream, (links, hash))
             },
         )
         .unzip();
+    let id = super::finish::document_id(doc, &hashes);
     drop(refs);
     drop(t);
     let t = crate::timing::phase("pdf: document");
@@ -133,6 +134,9 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
 
 /// A page's content stream, and whether it is compressed.
 type Stream = (Vec<u8>, bool);
+
+/// Per page, in order: its link annotations and the hash of its text (for the file id).
+type PageExtras = (Vec<Vec<Op>>, Vec<u64>);
 
 /// Puts the content streams into the main document's pages, in order (`true`: compressed).
 fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Stream>) {
