@@ -26,6 +26,8 @@ struct EmbeddedFont {
     remap: Vec<u16>,
     /// Advance per new glyph id, in thousandths of an em, truncated.
     widths: Vec<i64>,
+    /// The subsetter's numbering, which `remap` follows.
+    remapper: subsetter::GlyphRemapper,
 }
 
 /// Writes the PDF for a laid-out document.
@@ -40,7 +42,9 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     let mut pdf = PdfDocument::new(&doc.meta.title);
     let t = crate::timing::phase("pdf: fonts");
     let usage = glyph_usage(&layout);
-    let fonts = embed_fonts(&layout, &usage, &mut pdf)?;
+    // The new glyph ids and widths first: the content streams need only those, so the fonts
+    // are subset while the streams are written.
+    let fonts = plan_fonts(&layout, &usage);
     drop(t);
     let t = crate::timing::phase("pdf: embed images");
     let xobjects = images::embed_images(&layout, &mut images, &mut pdf);
@@ -83,24 +87,47 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     // all in parallel (freeing a book's glyph runs one by one was itself some milliseconds).
     // Streams are compressed here while still in cache (`false`: kept as they are).
     let level = super::deflate::level();
-    let (streams, (mut links, hashes)): (Vec<Stream>, PageExtras) = layout
-        .pages
-        .par_iter_mut()
-        .map_init(
-            || super::deflate::compressor(level),
-            |compressor, page| {
-                let stream = content::page_stream(page, &refs, &names);
-                let stream = match super::deflate::zlib(compressor, &stream) {
-                    Some(packed) if packed.len() < stream.len() => (packed, true),
-                    _ => (stream, false),
-                };
-                let links = link_ops(page, &destinations);
-                let hash = super::finish::page_text_hash(page);
-                page.items = Vec::new();
-                (stream, (links, hash))
-            },
-        )
-        .unzip();
+    let fonts_of_layout = &layout.fonts;
+    let (subsets, (streams, (mut links, hashes))): (
+        Vec<Result<(FontId, ParsedFont)>>,
+        (Vec<Stream>, PageExtras),
+    ) = rayon::join(
+        || {
+            fonts
+                .par_iter()
+                .map(|(&font_id, plan)| subset_font(fonts_of_layout, font_id, plan))
+                .collect()
+        },
+        || {
+            layout
+                .pages
+                .par_iter_mut()
+                .map_init(
+                    || super::deflate::compressor(level),
+                    |compressor, page| {
+                        let stream = content::page_stream(page, &refs, &names);
+                        let stream = match super::deflate::zlib(compressor, &stream) {
+                            Some(packed) if packed.len() < stream.len() => (packed, true),
+                            _ => (stream, false),
+                        };
+                        let links = link_ops(page, &destinations);
+                        let hash = super::finish::page_text_hash(page);
+                        page.items = Vec::new();
+                        (stream, (links, hash))
+                    },
+                )
+                .unzip()
+        },
+    );
+    for subset in subsets {
+        let (font_id, parsed) = subset?;
+        if let Some(font) = fonts.get(&font_id) {
+            pdf.resources
+                .fonts
+                .map
+                .insert(font.id.clone(), PdfFont::new(parsed));
+        }
+    }
     let id = super::finish::document_id(doc, &hashes);
     drop(refs);
     drop(t);
@@ -276,35 +303,17 @@ fn glyph_usage_ops(usage: &GlyphUsage, fonts: &BTreeMap<FontId, EmbeddedFont>) -
     ops
 }
 
-/// Subsets every font the pages use and registers it with printpdf under a stable name.
-fn embed_fonts(
-    layout: &Layout,
-    usage: &GlyphUsage,
-    pdf: &mut PdfDocument,
-) -> Result<BTreeMap<FontId, EmbeddedFont>> {
-    use rayon::prelude::*;
-    let subsets: Vec<Result<(FontId, EmbeddedFont, ParsedFont)>> = usage
-        .par_iter()
-        .map(|(&font_id, table)| subset_font(layout, font_id, table))
-        .collect();
-    let mut out = BTreeMap::new();
-    for subset in subsets {
-        let (font_id, embedded, parsed) = subset?;
-        pdf.resources
-            .fonts
-            .map
-            .insert(embedded.id.clone(), PdfFont::new(parsed));
-        out.insert(font_id, embedded);
-    }
-    Ok(out)
+/// New glyph ids and widths of every font the pages use, in font order.
+fn plan_fonts(layout: &Layout, usage: &GlyphUsage) -> BTreeMap<FontId, EmbeddedFont> {
+    usage
+        .iter()
+        .map(|(&font_id, table)| (font_id, plan_font(layout, font_id, table)))
+        .collect()
 }
 
-/// The subset of one font (fonts are subset in parallel).
-fn subset_font(
-    layout: &Layout,
-    font_id: FontId,
-    table: &[Option<&str>],
-) -> Result<(FontId, EmbeddedFont, ParsedFont)> {
+/// A font's subset ids (in the order of the old ids, as the subsetter numbers them), widths
+/// and stable resource name (printpdf's own are random).
+fn plan_font(layout: &Layout, font_id: FontId, table: &[Option<&str>]) -> EmbeddedFont {
     let font = layout.fonts.get(font_id);
     let mut remapper = subsetter::GlyphRemapper::new();
     let mut remap = vec![0u16; table.len()];
@@ -323,7 +332,22 @@ fn subset_font(
         }
         widths[new] = (adv as f32 * 1000.0 / upem) as i64;
     }
-    let data = subsetter::subset(font.data, 0, &remapper).map_err(|e| Error::Export {
+    EmbeddedFont {
+        id: PdfFontId(format!("F{}", font_id.0)),
+        remap,
+        widths,
+        remapper,
+    }
+}
+
+/// The subset of one font, as planned (fonts are subset in parallel).
+fn subset_font(
+    fonts: &super::fonts::FontSet,
+    font_id: FontId,
+    plan: &EmbeddedFont,
+) -> Result<(FontId, ParsedFont)> {
+    let font = fonts.get(font_id);
+    let data = subsetter::subset(font.data, 0, &plan.remapper).map_err(|e| Error::Export {
         document: font.name.clone(),
         message: format!("subsetting font {} failed: {e:?}", font.name),
     })?;
@@ -334,9 +358,7 @@ fn subset_font(
     })?;
     // The subset has no name table: keep the original PostScript name.
     parsed.font_name = Some(font.name.clone());
-    // Stable resource names (printpdf's own are random).
-    let id = PdfFontId(format!("F{}", font_id.0));
-    Ok((font_id, EmbeddedFont { id, remap, widths }, parsed))
+    Ok((font_id, parsed))
 }
 
 /// The link annotations of a page.
