@@ -88,10 +88,7 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     // Streams are compressed here while still in cache (`false`: kept as they are).
     let level = super::deflate::level();
     let fonts_of_layout = &layout.fonts;
-    let (subsets, (streams, (mut links, hashes))): (
-        Vec<Result<(FontId, ParsedFont)>>,
-        (Vec<Stream>, PageExtras),
-    ) = rayon::join(
+    let (subsets, (streams, (mut links, hashes))): (Subsets, (Vec<Stream>, PageExtras)) = rayon::join(
         || {
             fonts
                 .par_iter()
@@ -161,6 +158,9 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
 
 /// A page's content stream, and whether it is compressed.
 type Stream = (Vec<u8>, bool);
+
+/// The subset fonts, in font order.
+type Subsets = Vec<Result<(FontId, ParsedFont)>>;
 
 /// Per page, in order: its link annotations and the hash of its text (for the file id).
 type PageExtras = (Vec<Vec<Op>>, Vec<u64>);
