@@ -433,17 +433,15 @@ impl Setter<'_, '_> {
                             continue;
                         }
                         let end = rest.find(' ').unwrap_or(rest.len());
-                        let at = items.len();
-                        self.word(&rest[..end], *style, &mut items, &mut pieces, spec, cuts);
-                        if style.hyphenate
-                            && let Some(words) = words.as_deref_mut()
-                        {
-                            words.push(WordSpan {
-                                items: at..items.len(),
-                                text: &rest[..end],
-                                style: *style,
-                            });
-                        }
+                        self.recorded_word(
+                            &rest[..end],
+                            *style,
+                            &mut items,
+                            &mut pieces,
+                            spec,
+                            cuts,
+                            words.as_deref_mut(),
+                        );
                         rest = &rest[end..];
                     }
                 }
@@ -454,17 +452,15 @@ impl Setter<'_, '_> {
                         let is_space = c == ' ' || c == '\n' || c == '\t' || c == '\u{a0}' || c == '\u{200b}';
                         if is_space {
                             if let Some(s) = word_start.take() {
-                                let at = items.len();
-                                self.word(&text[s..i], *style, &mut items, &mut pieces, spec, cuts);
-                                if style.hyphenate
-                                    && let Some(words) = words.as_deref_mut()
-                                {
-                                    words.push(WordSpan {
-                                        items: at..items.len(),
-                                        text: &text[s..i],
-                                        style: *style,
-                                    });
-                                }
+                                self.recorded_word(
+                                    &text[s..i],
+                                    *style,
+                                    &mut items,
+                                    &mut pieces,
+                                    spec,
+                                    cuts,
+                                    words.as_deref_mut(),
+                                );
                             }
                             let breakable = c != '\u{a0}';
                             if c == '\u{200b}' {
@@ -491,17 +487,15 @@ impl Setter<'_, '_> {
                         if chars.peek().is_none()
                             && let Some(s) = word_start.take()
                         {
-                            let at = items.len();
-                            self.word(&text[s..], *style, &mut items, &mut pieces, spec, cuts);
-                            if style.hyphenate
-                                && let Some(words) = words.as_deref_mut()
-                            {
-                                words.push(WordSpan {
-                                    items: at..items.len(),
-                                    text: &text[s..],
-                                    style: *style,
-                                });
-                            }
+                            self.recorded_word(
+                                &text[s..],
+                                *style,
+                                &mut items,
+                                &mut pieces,
+                                spec,
+                                cuts,
+                                words.as_deref_mut(),
+                            );
                         }
                     }
                 }
@@ -568,6 +562,31 @@ impl Setter<'_, '_> {
         items.push(Kp::penalty(-INFINITY));
         pieces.push(Piece::None);
         (items, pieces)
+    }
+
+    /// `word`, noting where its items are when `words` records the words to hyphenate.
+    #[allow(clippy::too_many_arguments)]
+    fn recorded_word<'a>(
+        &mut self,
+        word: &'a str,
+        style: TextStyle,
+        items: &mut Vec<Kp>,
+        pieces: &mut Vec<Piece>,
+        spec: &ParagraphSpec,
+        cuts: Cuts,
+        words: Option<&mut Vec<WordSpan<'a>>>,
+    ) {
+        let at = items.len();
+        self.word(word, style, items, pieces, spec, cuts);
+        if style.hyphenate
+            && let Some(words) = words
+        {
+            words.push(WordSpan {
+                items: at..items.len(),
+                text: word,
+                style,
+            });
+        }
     }
 
     /// The items of the hyphenating pass from those of the first pass (`words` are its
