@@ -2,6 +2,7 @@
 //! hyphenation, break points inside code and URLs, margin protrusion) → Knuth–Plass breaks →
 //! lines of positioned glyph runs, rules, links and destinations.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::fonts::{Family, FontId, Style};
@@ -124,8 +125,9 @@ pub struct Setter<'s, 'f> {
 
 /// A flattened piece of inline content.
 #[derive(Debug, Clone)]
-enum Atom {
-    Text(TextStyle, String),
+enum Atom<'t> {
+    /// Text borrowed from the model (owned only where adjacent pieces were merged).
+    Text(TextStyle, Cow<'t, str>),
     LineBreak,
     /// A zero-width named destination.
     Mark(String),
@@ -187,12 +189,15 @@ impl Setter<'_, '_> {
 
     /// Sets plain text in one style (headers, captions, table of contents).
     pub fn set_text(&mut self, text: &str, spec: &ParagraphSpec) -> SetParagraph {
-        self.set_atoms(&[Atom::Text(spec.style, text.to_string())], &[], spec)
+        self.set_atoms(&[Atom::Text(spec.style, Cow::Borrowed(text))], &[], spec)
     }
 
     /// Sets runs of text, each in its own style (highlighted code).
     pub fn set_styled(&mut self, runs: &[(TextStyle, String)], spec: &ParagraphSpec) -> SetParagraph {
-        let atoms: Vec<Atom> = runs.iter().map(|(s, t)| Atom::Text(*s, t.clone())).collect();
+        let atoms: Vec<Atom> = runs
+            .iter()
+            .map(|(s, t)| Atom::Text(*s, Cow::Borrowed(t)))
+            .collect();
         self.set_atoms(&atoms, &[], spec)
     }
 
@@ -332,7 +337,7 @@ impl Setter<'_, '_> {
     /// Turns atoms into KP items and the pieces they stand for.
     fn itemize<'a>(
         &mut self,
-        atoms: &'a [Atom],
+        atoms: &'a [Atom<'_>],
         spec: &ParagraphSpec,
         ragged: bool,
         (hyphenate, track, anywhere): (bool, bool, bool),
@@ -413,7 +418,7 @@ impl Setter<'_, '_> {
                     if let Some((st, b)) = pending_space.take() {
                         push_space(&mut items, &mut pieces, self, st, b);
                     }
-                    let mut rest = text.as_str();
+                    let mut rest: &str = text;
                     while !rest.is_empty() {
                         let spaces = rest.len() - rest.trim_start_matches(' ').len();
                         if spaces > 0 {
@@ -1423,10 +1428,10 @@ impl<'a> LineBuilder<'a> {
 }
 
 /// Flattens inline content into atoms, collecting link targets.
-fn flatten(
-    content: &[Inline],
+fn flatten<'t>(
+    content: &'t [Inline],
     style: TextStyle,
-    out: &mut Vec<Atom>,
+    out: &mut Vec<Atom<'t>>,
     links: &mut Vec<LinkTarget>,
     images: &[model::Image],
     destination: fn(&str) -> String,
@@ -1434,7 +1439,7 @@ fn flatten(
 ) {
     for inline in content {
         match inline {
-            Inline::Text { text } => push_text(out, style, text),
+            Inline::Text { text } => push_text(out, style, Cow::Borrowed(text)),
             Inline::Emphasis { content } => flatten(
                 content,
                 TextStyle {
@@ -1502,7 +1507,7 @@ fn flatten(
                     strike: style.strike,
                     ..TextStyle::mono(style.size)
                 };
-                push_text(out, mono, code);
+                push_text(out, mono, Cow::Borrowed(code));
             }
             Inline::Math { source } => push_text(
                 out,
@@ -1512,7 +1517,7 @@ fn flatten(
                     code_breaks: true,
                     ..style
                 },
-                source,
+                Cow::Borrowed(source),
             ),
             Inline::Link { target, content, .. } => {
                 let t = match target {
@@ -1553,7 +1558,7 @@ fn flatten(
                         italic: !style.italic,
                         ..style
                     },
-                    &format!("[{alt}]"),
+                    Cow::Owned(format!("[{alt}]")),
                 ),
             },
             Inline::FootnoteRef { number } => {
@@ -1565,15 +1570,15 @@ fn flatten(
     }
 }
 
-fn push_text(out: &mut Vec<Atom>, style: TextStyle, text: &str) {
+fn push_text<'t>(out: &mut Vec<Atom<'t>>, style: TextStyle, text: Cow<'t, str>) {
     if text.is_empty() {
         return;
     }
     if let Some(Atom::Text(s, t)) = out.last_mut()
         && *s == style
     {
-        t.push_str(text);
+        t.to_mut().push_str(&text);
         return;
     }
-    out.push(Atom::Text(style, text.to_string()));
+    out.push(Atom::Text(style, text));
 }
