@@ -66,7 +66,7 @@ type PlanKey = (FontId, Variant, Script, Direction);
 
 /// One lock's share of the shared cache: words by font and variant (looked up by `&str`,
 /// without building a key).
-type Shard = std::sync::Mutex<HashMap<(FontId, Variant), HashMap<Box<str>, Arc<Shaped>>>>;
+type Shard = std::sync::Mutex<HashMap<(FontId, Variant), HashMap<Arc<str>, Arc<Shaped>>>>;
 
 impl SharedCache {
     fn shard(&self, text: &str) -> &Shard {
@@ -90,12 +90,12 @@ impl SharedCache {
         rayon::spawn(move || drop(maps));
     }
 
-    fn put(&self, font: FontId, variant: Variant, text: &str, shaped: &Arc<Shaped>) {
-        if let Ok(mut shard) = self.shard(text).lock() {
+    fn put(&self, font: FontId, variant: Variant, shaped: &Arc<Shaped>) {
+        if let Ok(mut shard) = self.shard(&shaped.text).lock() {
             shard
                 .entry((font, variant))
                 .or_default()
-                .insert(text.into(), shaped.clone());
+                .insert(shaped.text.clone(), shaped.clone());
         }
     }
 }
@@ -104,7 +104,8 @@ impl SharedCache {
 pub struct Shaper<'f> {
     pub fonts: &'f FontSet,
     language: Option<Language>,
-    cache: HashMap<(FontId, Variant), HashMap<Box<str>, Arc<Shaped>>>,
+    /// Words by font and variant, keyed by the shaped text itself (no copy of the key).
+    cache: HashMap<(FontId, Variant), HashMap<Arc<str>, Arc<Shaped>>>,
     /// Shaping plans, made once per font, features, script and direction.
     plans: HashMap<PlanKey, Arc<ShapePlan>>,
     /// Characters no font could show.
@@ -155,12 +156,12 @@ impl<'f> Shaper<'f> {
             self.cache
                 .entry((font, variant))
                 .or_insert_with(word_map)
-                .insert(text.into(), own.clone());
+                .insert(own.text.clone(), own.clone());
             return own;
         }
         let shaped = Arc::new(self.shape_uncached(font, variant, text));
         if let Some(shared) = &self.shared {
-            shared.put(font, variant, text, &shaped);
+            shared.put(font, variant, &shaped);
         }
         if shaped.missing {
             let f = self.fonts.get(font);
@@ -173,7 +174,7 @@ impl<'f> Shaper<'f> {
         self.cache
             .entry((font, variant))
             .or_insert_with(word_map)
-            .insert(text.into(), shaped.clone());
+            .insert(shaped.text.clone(), shaped.clone());
         shaped
     }
 
@@ -200,7 +201,7 @@ impl<'f> Shaper<'f> {
 
 /// A map of shaped words, sized for a chapter's vocabulary (growing it step by step from
 /// empty rehashed every word several times).
-fn word_map() -> HashMap<Box<str>, Arc<Shaped>> {
+fn word_map() -> HashMap<Arc<str>, Arc<Shaped>> {
     HashMap::with_capacity_and_hasher(2048, Default::default())
 }
 
