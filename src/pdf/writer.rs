@@ -148,7 +148,17 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     super::finish::finish(&mut lo, &layout, doc, id)?;
     drop(t);
     let _t = crate::timing::phase("pdf: save");
-    let mut bytes = Vec::new();
+    // Sized for the streams and some bytes per object: the file is written once, not
+    // copied each time the buffer doubles.
+    let streams: usize = lo
+        .objects
+        .values()
+        .map(|o| match o {
+            lopdf::Object::Stream(s) => s.content.len() + 160,
+            _ => 160,
+        })
+        .sum();
+    let mut bytes = Vec::with_capacity(streams + 4096);
     lo.save_to(&mut bytes).map_err(|e| Error::Export {
         document: doc.meta.title.clone(),
         message: format!("writing the PDF failed: {e}"),
