@@ -409,37 +409,54 @@ fn assemble(
             }
         }
     }
-    let mut pages = Vec::new();
     let mut labels = Vec::new();
     let mut outline = Vec::new();
     let mut faults = Vec::new();
-    // Front matter of a book: title page and contents, numbered in roman.
+    // Body pages are finished in parallel (running heads and folios are set per page), each
+    // worker with its own shaper on the document's shared cache; the front matter is set
+    // alongside. A body page depends on its index only through its parity (left or right
+    // margin), and the front matter of a two-sided book has an even number of pages, so the
+    // body pages are set as if they came first and their fault indices moved afterwards.
+    let lang = &doc.meta.lang;
+    let fonts = setter.shaper.fonts;
+    let destination = setter.destination;
+    let (mut pages, finished): (Vec<Page>, Vec<(Page, Option<PageFaults>, Vec<char>)>) = rayon::join(
+        || front_matter(doc, setter, geometry, scale, &marks, book),
+        || {
+            use rayon::prelude::*;
+            body_pages
+                .into_par_iter()
+                .enumerate()
+                .map_init(
+                    || {
+                        (
+                            Shaper::with_shared(fonts, lang, shared.clone()),
+                            RunningHeads::new(),
+                        )
+                    },
+                    |(shaper, heads), (pi, bp)| {
+                        let mut setter = Setter {
+                            shaper,
+                            hyphenator: Hyphenator::new(lang),
+                            destination,
+                        };
+                        let (page, faults) =
+                            body_page(doc, &mut setter, geometry, scale, book, 0, pi, bp, heads);
+                        (page, faults, std::mem::take(&mut setter.shaper.missing_chars))
+                    },
+                )
+                .collect()
+        },
+    );
+    let front = pages.len();
+    debug_assert!(!geometry.two_sided || front % 2 == 0);
     if book {
         labels.push(LabelRange {
             start: 0,
             style: LabelStyle::LowerRoman,
             first: 1,
         });
-        pages.push(title_page(doc, setter, geometry, scale));
-        let toc = contents_pages(setter, geometry, scale, &marks, pages.len());
-        pages.extend(toc);
-        if geometry.two_sided && pages.len() % 2 == 1 {
-            pages.push(blank(geometry));
-        }
-        for (i, p) in pages.iter_mut().enumerate() {
-            p.label = to_roman(i as u32 + 1);
-            // The title page and blank pages carry no printed number.
-            if i == 0 {
-                p.label.clear();
-            } else if !p.items.is_empty() {
-                let label = p.label.clone();
-                let right_hand = i % 2 == 0;
-                p.items
-                    .extend(folio(setter, geometry, scale, &label, i, true, right_hand));
-            }
-        }
     }
-    let front = pages.len();
     labels.push(LabelRange {
         start: front,
         style: LabelStyle::Arabic,
@@ -454,36 +471,9 @@ fn assemble(
             y: geometry.top + y,
         });
     }
-    // Body pages are finished in parallel (running heads and folios are set per page), each
-    // worker with its own shaper on the document's shared cache.
-    let lang = &doc.meta.lang;
-    let fonts = setter.shaper.fonts;
-    let destination = setter.destination;
-    let finished: Vec<(Page, Option<PageFaults>, Vec<char>)> = {
-        use rayon::prelude::*;
-        body_pages
-            .into_par_iter()
-            .enumerate()
-            .map_init(
-                || {
-                    (
-                        Shaper::with_shared(fonts, lang, shared.clone()),
-                        RunningHeads::new(),
-                    )
-                },
-                |(shaper, heads), (pi, bp)| {
-                    let mut setter = Setter {
-                        shaper,
-                        hyphenator: Hyphenator::new(lang),
-                        destination,
-                    };
-                    let (page, faults) =
-                        body_page(doc, &mut setter, geometry, scale, book, front, pi, bp, heads);
-                    (page, faults, std::mem::take(&mut setter.shaper.missing_chars))
-                },
-            )
-            .collect()
-    };
+    let finished = finished.into_iter().map(|(page, page_faults, missing)| {
+        (page, page_faults.map(|(index, f)| (index + front, f)), missing)
+    });
     for (page, page_faults, missing) in finished {
         pages.push(page);
         faults.extend(page_faults);
@@ -500,6 +490,44 @@ fn assemble(
         faults,
     }
 }
+
+/// The front matter of a book (nothing for a single document): title page and contents,
+/// numbered in roman, padded to an even count in two-sided books.
+fn front_matter(
+    doc: &Document,
+    setter: &mut Setter,
+    geometry: Geometry,
+    scale: Typescale,
+    marks: &[Mark],
+    book: bool,
+) -> Vec<Page> {
+    let mut pages = Vec::new();
+    if !book {
+        return pages;
+    }
+    pages.push(title_page(doc, setter, geometry, scale));
+    let toc = contents_pages(setter, geometry, scale, marks, pages.len());
+    pages.extend(toc);
+    if geometry.two_sided && pages.len() % 2 == 1 {
+        pages.push(blank(geometry));
+    }
+    for (i, p) in pages.iter_mut().enumerate() {
+        p.label = to_roman(i as u32 + 1);
+        // The title page and blank pages carry no printed number.
+        if i == 0 {
+            p.label.clear();
+        } else if !p.items.is_empty() {
+            let label = p.label.clone();
+            let right_hand = i % 2 == 0;
+            p.items
+                .extend(folio(setter, geometry, scale, &label, i, true, right_hand));
+        }
+    }
+    pages
+}
+
+/// A heading for the outline and contents: (level, title, destination, body page, y).
+type Mark = (u8, String, String, usize, f32);
 
 /// A page's layout faults, with the page index.
 type PageFaults = (usize, Vec<super::page::PageFault>);
@@ -771,7 +799,7 @@ fn contents_pages(
     setter: &mut Setter,
     geometry: Geometry,
     scale: Typescale,
-    marks: &[(u8, String, String, usize, f32)],
+    marks: &[Mark],
     first_index: usize,
 ) -> Vec<Page> {
     let width = geometry.text_width();
