@@ -420,7 +420,7 @@ fn assemble(
     let lang = &doc.meta.lang;
     let fonts = setter.shaper.fonts;
     let destination = setter.destination;
-    let (mut pages, finished): (Vec<Page>, Vec<(Page, Option<PageFaults>, Vec<char>)>) = rayon::join(
+    let (mut pages, finished): (Vec<Page>, Vec<FinishedPage>) = rayon::join(
         || front_matter(doc, setter, geometry, scale, &marks, book),
         || {
             use rayon::prelude::*;
@@ -528,6 +528,9 @@ fn front_matter(
 
 /// A heading for the outline and contents: (level, title, destination, body page, y).
 type Mark = (u8, String, String, usize, f32);
+
+/// A finished body page, its layout faults and the characters its fonts lacked.
+type FinishedPage = (Page, Option<PageFaults>, Vec<char>);
 
 /// A page's layout faults, with the page index.
 type PageFaults = (usize, Vec<super::page::PageFault>);
