@@ -55,6 +55,12 @@ pub struct Font {
     /// `code_lookup_coverage`), with which code made of those characters is set without
     /// calling the shaper; a test compares the two for every pair of characters.
     pub code_ascii: Option<Box<AsciiTable>>,
+    /// For the bundled serif fonts only: glyph and advance of each printable ASCII character
+    /// that no lookup active for text can touch but pair kerning that moves only the first
+    /// glyph's advance (see `lookup_coverage`). A word of those characters shapes as its
+    /// glyphs with each pair's kerning, which the shaper gives for the pair alone; a test
+    /// compares the two on many words.
+    pub text_ascii: Option<Box<AsciiTable>>,
 }
 
 impl Font {
@@ -92,6 +98,7 @@ impl Font {
             space_glyph: face.glyph_index(' ').map(|g| g.0).unwrap_or(3),
             hyphen_glyph: face.glyph_index('-').map(|g| g.0).unwrap_or(0),
             code_ascii: None,
+            text_ascii: None,
             face,
         })
     }
@@ -110,16 +117,26 @@ impl Font {
 /// Glyph and advance (font units) by printable ASCII character, from space to tilde.
 pub type AsciiTable = [Option<(u16, i32)>; 95];
 
+/// What a table of characters is made for (which features are on).
+#[derive(Clone, Copy, PartialEq)]
+enum Shaping {
+    /// Code: ligatures, contextual alternates and kerning off.
+    Code,
+    /// Text: all default features on; pair kerning is allowed where it moves only the first
+    /// glyph's advance (it is applied pair by pair).
+    Text,
+}
+
 /// Glyph and advance of each printable ASCII character (space to tilde) that no OpenType
-/// lookup can act on when code is shaped; `None` for a character some lookup covers, or
+/// lookup can act on when `shaping`; `None` for a character some lookup covers, or
 /// for every character when a lookup cannot be read.
-fn ascii_table(font: &Font) -> Box<AsciiTable> {
+fn ascii_table(font: &Font, shaping: Shaping) -> Box<AsciiTable> {
     let mut table = Box::new([None; 95]);
     let glyphs: Vec<Option<GlyphId>> = (0x20u8..=0x7e)
         .map(|b| font.face.glyph_index(b as char))
         .collect();
     let ascii: Vec<GlyphId> = glyphs.iter().flatten().copied().collect();
-    let Some(covered) = code_lookup_coverage(&font.face, &ascii) else {
+    let Some(covered) = lookup_coverage(&font.face, &ascii, shaping) else {
         return table;
     };
     for (slot, glyph) in table.iter_mut().zip(glyphs) {
@@ -135,15 +152,21 @@ fn ascii_table(font: &Font) -> Box<AsciiTable> {
 }
 
 /// Whether a glyph is in the coverage of any GSUB or GPOS lookup of a feature that may be
-/// on when code is shaped: every feature but the three code turns off (`liga`, `calt`,
+/// on when `shaping`: for code, every feature but the three code turns off (`liga`, `calt`,
 /// `kern`) and the ones no shaper applies unless asked (stylistic sets, character variants,
-/// figure styles and the like). A lookup can only act where its coverage holds the glyph
-/// at hand, so text made only of glyphs outside all of them comes out of the shaper one
-/// glyph per character with its advance. Left out: chained-context rules with a context
-/// position no `ascii` glyph can fill (such as `i` followed by a combining accent): in text
-/// of those glyphs alone, where nothing else has acted, they never match. `None` when a
-/// subtable cannot be read.
-fn code_lookup_coverage<'f>(face: &'f Face<'f>, ascii: &[GlyphId]) -> Option<impl Fn(GlyphId) -> bool + 'f> {
+/// figure styles and the like); for text, those three too. A lookup can only act where its
+/// coverage holds the glyph at hand, so text made only of glyphs outside all of them comes
+/// out of the shaper one glyph per character with its advance. Left out: chained-context
+/// rules with a context position no `ascii` glyph can fill (such as `i` followed by a
+/// combining accent): in text of those glyphs alone, where nothing else has acted, they
+/// never match. For text, also left out: pair positioning subtables whose records change
+/// only the first glyph's advance, which act on each adjacent pair on its own. `None` when
+/// a subtable cannot be read.
+fn lookup_coverage<'f>(
+    face: &'f Face<'f>,
+    ascii: &[GlyphId],
+    shaping: Shaping,
+) -> Option<impl Fn(GlyphId) -> bool + 'f> {
     use rustybuzz::ttf_parser::gpos::PositioningSubtable;
     use rustybuzz::ttf_parser::gsub::SubstitutionSubtable;
     use rustybuzz::ttf_parser::opentype_layout::{ChainedContextLookup, Coverage, LayoutTable};
@@ -167,15 +190,59 @@ fn code_lookup_coverage<'f>(face: &'f Face<'f>, ascii: &[GlyphId]) -> Option<imp
     ];
     let optional = |tag: Tag| {
         let t = tag.to_bytes();
+        if shaping == Shaping::Text {
+            // On for text; `numr` and `dnom` act only around a fraction slash (not ASCII).
+            if [b"liga", b"calt", b"kern"].contains(&&t) {
+                return false;
+            }
+            if [b"numr", b"dnom"].contains(&&t) {
+                return true;
+            }
+        }
         OFF.iter().any(|o| **o == t) || t.starts_with(b"ss") || t.starts_with(b"cv")
     };
+    // A ligature needs every component after the first: one that no `ascii` glyph is can
+    // never form from them.
+    let never_ligates = |sub: &rustybuzz::ttf_parser::gsub::LigatureSubstitution| {
+        sub.ligature_sets.into_iter().all(|set| {
+            set.into_iter()
+                .all(|lig| lig.components.into_iter().any(|c| !ascii.contains(&c)))
+        })
+    };
+    let gpos_data = face.raw_face().table(Tag::from_bytes(b"GPOS"));
     let mut coverages: Vec<Coverage<'f>> = Vec::new();
     let tables = face.tables();
     let mut collect = |table: &LayoutTable<'f>, gsub: bool| -> Option<()> {
         let mut lookups: Vec<u16> = Vec::new();
-        for feature in table.features {
-            if !optional(feature.tag) {
-                lookups.extend(feature.lookup_indices);
+        match shaping {
+            Shaping::Code => {
+                for feature in table.features {
+                    if !optional(feature.tag) {
+                        lookups.extend(feature.lookup_indices);
+                    }
+                }
+            }
+            Shaping::Text => {
+                // The features English text can get: those of the default language system
+                // (and of English, if the font has one) of the Latin and default scripts.
+                // Other languages' features (`locl` for Turkish, Dutch...) are not on.
+                for script in table.scripts {
+                    if ![b"latn", b"DFLT"].contains(&&script.tag.to_bytes()) {
+                        continue;
+                    }
+                    let english = script
+                        .languages
+                        .into_iter()
+                        .filter(|l| &l.tag.to_bytes() == b"ENG ");
+                    for system in script.default_language.into_iter().chain(english) {
+                        for index in system.required_feature.into_iter().chain(system.feature_indices) {
+                            let feature = table.features.get(index)?;
+                            if !optional(feature.tag) {
+                                lookups.extend(feature.lookup_indices);
+                            }
+                        }
+                    }
+                }
             }
         }
         lookups.sort_unstable();
@@ -186,11 +253,26 @@ fn code_lookup_coverage<'f>(face: &'f Face<'f>, ascii: &[GlyphId]) -> Option<imp
                 let coverage = if gsub {
                     match lookup.subtables.get::<SubstitutionSubtable>(i)? {
                         SubstitutionSubtable::ChainContext(c) if never_matches(&c) => continue,
+                        SubstitutionSubtable::Ligature(l)
+                            if shaping == Shaping::Text && never_ligates(&l) =>
+                        {
+                            continue;
+                        }
                         other => other.coverage(),
                     }
                 } else {
                     match lookup.subtables.get::<PositioningSubtable>(i)? {
                         PositioningSubtable::ChainContext(c) if never_matches(&c) => continue,
+                        PositioningSubtable::Pair(_)
+                            if shaping == Shaping::Text
+                                && gpos_data
+                                    .and_then(|data| pair_value_formats(data, index, usize::from(i)))
+                                    .is_some_and(|(first, second)| {
+                                        first & !X_ADVANCE == 0 && second == 0
+                                    }) =>
+                        {
+                            continue;
+                        }
                         other => other.coverage(),
                     }
                 };
@@ -206,6 +288,35 @@ fn code_lookup_coverage<'f>(face: &'f Face<'f>, ascii: &[GlyphId]) -> Option<imp
         collect(gpos, false)?;
     }
     Some(move |glyph: GlyphId| coverages.iter().any(|c| c.contains(glyph)))
+}
+
+/// The value format bit of an x advance adjustment.
+const X_ADVANCE: u16 = 0x0004;
+
+/// The two value formats of subtable `subtable` of lookup `lookup` in the raw GPOS table,
+/// when it is a pair positioning subtable (through an extension subtable or not).
+fn pair_value_formats(gpos: &[u8], lookup: u16, subtable: usize) -> Option<(u16, u16)> {
+    let u16_at = |data: &[u8], at: usize| -> Option<u16> {
+        Some(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?))
+    };
+    let list = usize::from(u16_at(gpos, 8)?);
+    let lookup_at = list + usize::from(u16_at(gpos, list + 2 + 2 * usize::from(lookup))?);
+    let kind = u16_at(gpos, lookup_at)?;
+    let count = usize::from(u16_at(gpos, lookup_at + 4)?);
+    if subtable >= count {
+        return None;
+    }
+    let mut at = lookup_at + usize::from(u16_at(gpos, lookup_at + 6 + 2 * subtable)?);
+    let kind = if kind == 9 {
+        let extension_kind = u16_at(gpos, at + 2)?;
+        let offset = u32::from_be_bytes(gpos.get(at + 4..at + 8)?.try_into().ok()?);
+        at += usize::try_from(offset).ok()?;
+        extension_kind
+    } else {
+        kind
+    };
+    (kind == 2).then_some(())?;
+    Some((u16_at(gpos, at + 4)?, u16_at(gpos, at + 6)?))
 }
 
 fn gsub_feature_tags(face: &Face) -> Vec<Tag> {
@@ -231,7 +342,9 @@ fn bundled() -> &'static [Arc<Font>] {
                 // The bundled files are checked by the tests; a failure here is a build defect.
                 if let Ok(mut font) = Font::parse(data, family, "bundled font") {
                     if family == Family::Mono {
-                        font.code_ascii = Some(ascii_table(&font));
+                        font.code_ascii = Some(ascii_table(&font, Shaping::Code));
+                    } else {
+                        font.text_ascii = Some(ascii_table(&font, Shaping::Text));
                     }
                     fonts.push(Arc::new(font));
                 }

@@ -114,6 +114,10 @@ pub struct Shaper<'f> {
     shared: Option<Arc<SharedCache>>,
     /// Advance of one space (em) by font and variant: looked up for every space.
     spaces: HashMap<(FontId, Variant), f32>,
+    /// Kerning of character pairs for `shape_ascii_text` (`None`: the pair needs the shaper).
+    kerns: HashMap<(FontId, u8, u8), Option<i32>>,
+    /// Whether the text is English, the language the fonts' text tables are made for.
+    english: bool,
 }
 
 impl<'f> Shaper<'f> {
@@ -127,6 +131,11 @@ impl<'f> Shaper<'f> {
             shared: None,
             missing_chars: Vec::new(),
             spaces: HashMap::default(),
+            kerns: HashMap::default(),
+            english: lang
+                .split(['-', '_'])
+                .next()
+                .is_some_and(|primary| primary.eq_ignore_ascii_case("en")),
         }
     }
 
@@ -225,10 +234,123 @@ impl Shaper<'_> {
         {
             return shaped;
         }
+        if variant == Variant::Text
+            && let Some(shaped) = self.shape_ascii_text(font, text)
+        {
+            return shaped;
+        }
         self.shape_with_rustybuzz(font, variant, text)
     }
 
+    /// A word of characters in the font's text table (see `Font::text_ascii`): each glyph
+    /// with its advance, plus the kerning of it and the next as the shaper gives it for the
+    /// two alone. `None` when some character is not in the table or some pair shapes as
+    /// anything but two glyphs with the second untouched.
+    fn shape_ascii_text(&mut self, font: FontId, text: &str) -> Option<Shaped> {
+        if !self.english {
+            return None;
+        }
+        let f = self.fonts.get(font);
+        let table = f.text_ascii.as_deref()?;
+        let entry = |b: u8| -> Option<(u16, i32)> { *table.get(usize::from(b.wrapping_sub(0x20)))? };
+        let bytes = text.as_bytes();
+        // Every character first: most words that fail, fail here, before any pair is shaped.
+        if bytes.is_empty() || !bytes.iter().all(|&b| entry(b).is_some()) {
+            return None;
+        }
+        let scale = 1.0 / f.units_per_em;
+        let mut glyphs = Vec::with_capacity(bytes.len());
+        let mut advance = 0.0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let (id, units) = entry(b)?;
+            let kern = match bytes.get(i + 1) {
+                Some(&next) => self.pair_kern(font, b, next)?,
+                None => 0,
+            };
+            let a = (units + kern) as f32 * scale;
+            advance += a;
+            glyphs.push(ShapedGlyph {
+                id,
+                advance: a,
+                x_offset: 0.0,
+                y_offset: 0.0,
+                cluster: i as u32,
+            });
+        }
+        Some(Shaped {
+            glyphs,
+            advance,
+            missing: false,
+            text: Arc::from(text),
+        })
+    }
+
+    /// The kerning (font units) of the pair `a b` in the font's text table, from the shaper,
+    /// once per pair; `None` when the pair comes out as anything but its two glyphs, the
+    /// first with an adjusted advance and the second as it is.
+    fn pair_kern(&mut self, font: FontId, a: u8, b: u8) -> Option<i32> {
+        if let Some(&known) = self.kerns.get(&(font, a, b)) {
+            return known;
+        }
+        let f = self.fonts.get(font);
+        let table = f.text_ascii.as_deref()?;
+        let entry = |c: u8| -> Option<(u16, i32)> { *table.get(usize::from(c.wrapping_sub(0x20)))? };
+        let ((first, first_units), (second, second_units)) = (entry(a)?, entry(b)?);
+        let pair = [a, b];
+        let text = std::str::from_utf8(&pair).ok()?;
+        let (infos, positions) = self.rustybuzz_raw(font, Variant::Text, text);
+        let kern = match (infos.as_slice(), positions.as_slice()) {
+            ([ia, ib], [pa, pb])
+                if ia.glyph_id == u32::from(first)
+                    && ib.glyph_id == u32::from(second)
+                    && (ia.cluster, ib.cluster) == (0, 1)
+                    && (pa.x_offset, pa.y_offset, pa.y_advance) == (0, 0, 0)
+                    && (pb.x_offset, pb.y_offset, pb.y_advance) == (0, 0, 0)
+                    && pb.x_advance == second_units =>
+            {
+                Some(pa.x_advance - first_units)
+            }
+            _ => None,
+        };
+        self.kerns.insert((font, a, b), kern);
+        kern
+    }
+
     fn shape_with_rustybuzz(&mut self, font: FontId, variant: Variant, text: &str) -> Shaped {
+        let f = self.fonts.get(font);
+        let (infos, positions) = self.rustybuzz_raw(font, variant, text);
+        let scale = 1.0 / f.units_per_em;
+        let mut glyphs = Vec::with_capacity(infos.len());
+        let mut advance = 0.0;
+        let mut missing = false;
+        for (info, pos) in infos.iter().zip(&positions) {
+            let id = info.glyph_id as u16;
+            missing |= id == 0;
+            let a = pos.x_advance as f32 * scale;
+            advance += a;
+            glyphs.push(ShapedGlyph {
+                id,
+                advance: a,
+                x_offset: pos.x_offset as f32 * scale,
+                y_offset: pos.y_offset as f32 * scale,
+                cluster: info.cluster,
+            });
+        }
+        Shaped {
+            glyphs,
+            advance,
+            missing,
+            text: Arc::from(text),
+        }
+    }
+
+    /// rustybuzz's glyphs and positions (font units) for `text`.
+    fn rustybuzz_raw(
+        &mut self,
+        font: FontId,
+        variant: Variant,
+        text: &str,
+    ) -> (Vec<rustybuzz::GlyphInfo>, Vec<rustybuzz::GlyphPosition>) {
         let f = self.fonts.get(font);
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
@@ -259,29 +381,7 @@ impl Shaper<'_> {
             }
         };
         let output = rustybuzz::shape_with_plan(&f.face, &plan, buffer);
-        let scale = 1.0 / f.units_per_em;
-        let mut glyphs = Vec::with_capacity(output.len());
-        let mut advance = 0.0;
-        let mut missing = false;
-        for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
-            let id = info.glyph_id as u16;
-            missing |= id == 0;
-            let a = pos.x_advance as f32 * scale;
-            advance += a;
-            glyphs.push(ShapedGlyph {
-                id,
-                advance: a,
-                x_offset: pos.x_offset as f32 * scale,
-                y_offset: pos.y_offset as f32 * scale,
-                cluster: info.cluster,
-            });
-        }
-        Shaped {
-            glyphs,
-            advance,
-            missing,
-            text: Arc::from(text),
-        }
+        (output.glyph_infos().to_vec(), output.glyph_positions().to_vec())
     }
 }
 
@@ -385,5 +485,87 @@ mod tests {
         // Serif fonts (and user fonts) have no table: they always go through the shaper.
         let serif = fonts.get(fonts.select(Family::Serif, Style::default()));
         assert!(serif.code_ascii.is_none());
+    }
+
+    /// English words of the characters in the serif fonts' text tables, set from the table
+    /// and pair kerning, come out exactly as rustybuzz shapes them: every pair of printable
+    /// ASCII characters, the words of this project's README and sample content, and
+    /// pseudo-random strings.
+    #[test]
+    fn ascii_text_table_matches_the_shaper() {
+        let fonts = FontSet::load(&FontPaths::default()).unwrap();
+        let mut shaper = Shaper::new(&fonts, "en-US");
+        let mut samples: Vec<String> = Vec::new();
+        for a in 0x21u8..=0x7e {
+            for b in 0x21u8..=0x7e {
+                samples.push(String::from_utf8(vec![a, b]).unwrap());
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for file in [
+            "README.md",
+            "content/feature-tour.md",
+            "content/sco-defense-summit.md",
+        ] {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            samples.extend(text.split_whitespace().map(str::to_string));
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..3000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = 3 + (seed % 9) as usize;
+            let word: String = (0..len)
+                .map(|k| (0x21 + ((seed >> (k * 6)) % 94) as u8) as char)
+                .collect();
+            samples.push(word);
+        }
+        samples.extend([" ", "a b", "A V", "T. Y", "  x"].map(String::from));
+        samples.sort();
+        samples.dedup();
+        let mut fast_words = 0;
+        for italic in [false, true] {
+            for bold in [false, true] {
+                let id = fonts.select(Family::Serif, Style { italic, bold });
+                assert!(
+                    fonts.get(id).text_ascii.is_some(),
+                    "bundled serif fonts have the table"
+                );
+                for text in &samples {
+                    let Some(fast) = shaper.shape_ascii_text(id, text) else {
+                        continue;
+                    };
+                    let full = shaper.shape_with_rustybuzz(id, Variant::Text, text);
+                    assert_eq!(fast.glyphs, full.glyphs, "{text:?}");
+                    assert_eq!(fast.advance, full.advance, "{text:?}");
+                    assert_eq!(fast.missing, full.missing);
+                    fast_words += 1;
+                }
+            }
+        }
+        // Most samples take the table (all but those with an `f`, a ligature), and some are
+        // kerned, so the comparison is not vacuous.
+        assert!(
+            fast_words > 4 * samples.len() * 3 / 4,
+            "{fast_words} of {}",
+            4 * samples.len()
+        );
+        let av = shaper
+            .shape_ascii_text(fonts.select(Family::Serif, Style::default()), "AV")
+            .unwrap();
+        assert!(
+            av.glyphs[0].advance
+                < fonts
+                    .get(fonts.select(Family::Serif, Style::default()))
+                    .advance_em(av.glyphs[0].id)
+        );
+        // Other languages always go through the shaper (their `locl` forms are not checked).
+        let mut dutch = Shaper::new(&fonts, "nl");
+        assert!(
+            dutch
+                .shape_ascii_text(fonts.select(Family::Serif, Style::default()), "ijs")
+                .is_none()
+        );
     }
 }
