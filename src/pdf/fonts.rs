@@ -56,11 +56,12 @@ pub struct Font {
     /// calling the shaper; a test compares the two for every pair of characters.
     pub code_ascii: Option<Box<AsciiTable>>,
     /// For the bundled serif fonts only: glyph and advance of each printable ASCII character
-    /// that no lookup active for text can touch but pair kerning that moves only the first
+    /// (and curly quote, dash and ellipsis) that no lookup active for English text can touch
+    /// but pair kerning that moves only the first
     /// glyph's advance (see `lookup_coverage`). A word of those characters shapes as its
     /// glyphs with each pair's kerning, which the shaper gives for the pair alone; a test
     /// compares the two on many words.
-    pub text_ascii: Option<Box<AsciiTable>>,
+    pub text_table: Option<Box<TextTable>>,
 }
 
 impl Font {
@@ -98,7 +99,7 @@ impl Font {
             space_glyph: face.glyph_index(' ').map(|g| g.0).unwrap_or(3),
             hyphen_glyph: face.glyph_index('-').map(|g| g.0).unwrap_or(0),
             code_ascii: None,
-            text_ascii: None,
+            text_table: None,
             face,
         })
     }
@@ -116,6 +117,53 @@ impl Font {
 
 /// Glyph and advance (font units) by printable ASCII character, from space to tilde.
 pub type AsciiTable = [Option<(u16, i32)>; 95];
+
+/// Characters beyond ASCII that English text uses all the time: curly quotes, dashes and
+/// the ellipsis.
+pub const TEXT_EXTRA: [char; 7] = ['‘', '’', '“', '”', '–', '—', '…'];
+
+/// Glyph and advance (font units) of the characters words are set with without the shaper
+/// (see `Font::text_table`).
+pub struct TextTable {
+    ascii: AsciiTable,
+    extra: [Option<(u16, i32)>; TEXT_EXTRA.len()],
+}
+
+impl TextTable {
+    pub fn get(&self, c: char) -> Option<(u16, i32)> {
+        if c.is_ascii() {
+            *self.ascii.get((c as usize).wrapping_sub(0x20))?
+        } else {
+            *self.extra.get(TEXT_EXTRA.iter().position(|&e| e == c)?)?
+        }
+    }
+}
+
+/// The text table of a font: printable ASCII and `TEXT_EXTRA`, each character whose glyph
+/// no lookup for English text acts on but simple pair kerning (see `lookup_coverage`).
+fn text_table(font: &Font) -> Box<TextTable> {
+    let mut table = Box::new(TextTable {
+        ascii: [None; 95],
+        extra: [None; TEXT_EXTRA.len()],
+    });
+    let chars: Vec<char> = (0x20u8..=0x7e).map(char::from).chain(TEXT_EXTRA).collect();
+    let glyphs: Vec<Option<GlyphId>> = chars.iter().map(|&c| font.face.glyph_index(c)).collect();
+    let alphabet: Vec<GlyphId> = glyphs.iter().flatten().copied().collect();
+    let Some(covered) = lookup_coverage(&font.face, &alphabet, Shaping::Text) else {
+        return table;
+    };
+    let slots = table.ascii.iter_mut().chain(table.extra.iter_mut());
+    for (slot, glyph) in slots.zip(glyphs) {
+        if let Some(glyph) = glyph
+            && glyph.0 != 0
+            && !covered(glyph)
+        {
+            let advance = font.face.glyph_hor_advance(glyph).unwrap_or(0) as i32;
+            *slot = Some((glyph.0, advance));
+        }
+    }
+    table
+}
 
 /// What a table of characters is made for (which features are on).
 #[derive(Clone, Copy, PartialEq)]
@@ -344,7 +392,7 @@ fn bundled() -> &'static [Arc<Font>] {
                     if family == Family::Mono {
                         font.code_ascii = Some(ascii_table(&font, Shaping::Code));
                     } else {
-                        font.text_ascii = Some(ascii_table(&font, Shaping::Text));
+                        font.text_table = Some(text_table(&font));
                     }
                     fonts.push(Arc::new(font));
                 }

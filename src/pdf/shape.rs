@@ -115,7 +115,7 @@ pub struct Shaper<'f> {
     /// Advance of one space (em) by font and variant: looked up for every space.
     spaces: HashMap<(FontId, Variant), f32>,
     /// Kerning of character pairs for `shape_ascii_text` (`None`: the pair needs the shaper).
-    kerns: HashMap<(FontId, u8, u8), Option<i32>>,
+    kerns: HashMap<(FontId, char, char), Option<i32>>,
     /// Whether the text is English, the language the fonts' text tables are made for.
     english: bool,
 }
@@ -242,7 +242,7 @@ impl Shaper<'_> {
         self.shape_with_rustybuzz(font, variant, text)
     }
 
-    /// A word of characters in the font's text table (see `Font::text_ascii`): each glyph
+    /// A word of characters in the font's text table (see `Font::text_table`): each glyph
     /// with its advance, plus the kerning of it and the next as the shaper gives it for the
     /// two alone. `None` when some character is not in the table or some pair shapes as
     /// anything but two glyphs with the second untouched.
@@ -251,20 +251,19 @@ impl Shaper<'_> {
             return None;
         }
         let f = self.fonts.get(font);
-        let table = f.text_ascii.as_deref()?;
-        let entry = |b: u8| -> Option<(u16, i32)> { *table.get(usize::from(b.wrapping_sub(0x20)))? };
-        let bytes = text.as_bytes();
+        let table = f.text_table.as_deref()?;
         // Every character first: most words that fail, fail here, before any pair is shaped.
-        if bytes.is_empty() || !bytes.iter().all(|&b| entry(b).is_some()) {
+        if text.is_empty() || !text.chars().all(|c| table.get(c).is_some()) {
             return None;
         }
         let scale = 1.0 / f.units_per_em;
-        let mut glyphs = Vec::with_capacity(bytes.len());
+        let mut glyphs = Vec::with_capacity(text.len());
         let mut advance = 0.0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let (id, units) = entry(b)?;
-            let kern = match bytes.get(i + 1) {
-                Some(&next) => self.pair_kern(font, b, next)?,
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let (id, units) = table.get(c)?;
+            let kern = match chars.peek() {
+                Some(&(_, next)) => self.pair_kern(font, c, next)?,
                 None => 0,
             };
             let a = (units + kern) as f32 * scale;
@@ -274,7 +273,7 @@ impl Shaper<'_> {
                 advance: a,
                 x_offset: 0.0,
                 y_offset: 0.0,
-                cluster: i as u32,
+                cluster: at as u32,
             });
         }
         Some(Shaped {
@@ -288,22 +287,22 @@ impl Shaper<'_> {
     /// The kerning (font units) of the pair `a b` in the font's text table, from the shaper,
     /// once per pair; `None` when the pair comes out as anything but its two glyphs, the
     /// first with an adjusted advance and the second as it is.
-    fn pair_kern(&mut self, font: FontId, a: u8, b: u8) -> Option<i32> {
+    fn pair_kern(&mut self, font: FontId, a: char, b: char) -> Option<i32> {
         if let Some(&known) = self.kerns.get(&(font, a, b)) {
             return known;
         }
         let f = self.fonts.get(font);
-        let table = f.text_ascii.as_deref()?;
-        let entry = |c: u8| -> Option<(u16, i32)> { *table.get(usize::from(c.wrapping_sub(0x20)))? };
-        let ((first, first_units), (second, second_units)) = (entry(a)?, entry(b)?);
-        let pair = [a, b];
-        let text = std::str::from_utf8(&pair).ok()?;
-        let (infos, positions) = self.rustybuzz_raw(font, Variant::Text, text);
+        let table = f.text_table.as_deref()?;
+        let ((first, first_units), (second, second_units)) = (table.get(a)?, table.get(b)?);
+        let mut pair = String::with_capacity(8);
+        pair.push(a);
+        pair.push(b);
+        let (infos, positions) = self.rustybuzz_raw(font, Variant::Text, &pair);
         let kern = match (infos.as_slice(), positions.as_slice()) {
             ([ia, ib], [pa, pb])
                 if ia.glyph_id == u32::from(first)
                     && ib.glyph_id == u32::from(second)
-                    && (ia.cluster, ib.cluster) == (0, 1)
+                    && (ia.cluster, ib.cluster) == (0, a.len_utf8() as u32)
                     && (pa.x_offset, pa.y_offset, pa.y_advance) == (0, 0, 0)
                     && (pb.x_offset, pb.y_offset, pb.y_advance) == (0, 0, 0)
                     && pb.x_advance == second_units =>
@@ -522,6 +521,26 @@ mod tests {
             samples.push(word);
         }
         samples.extend([" ", "a b", "A V", "T. Y", "  x"].map(String::from));
+        let extra = crate::pdf::fonts::TEXT_EXTRA;
+        for a in extra {
+            for b in (0x21u8..=0x7e).map(char::from).chain(extra) {
+                samples.push(format!("{a}{b}"));
+                samples.push(format!("{b}{a}"));
+            }
+        }
+        samples.extend(
+            [
+                "“Quoted”",
+                "we’re",
+                "doesn’t",
+                "Rust’s",
+                "one—two",
+                "1–2",
+                "wait…",
+                "‘T’",
+            ]
+            .map(String::from),
+        );
         samples.sort();
         samples.dedup();
         let mut fast_words = 0;
@@ -529,7 +548,7 @@ mod tests {
             for bold in [false, true] {
                 let id = fonts.select(Family::Serif, Style { italic, bold });
                 assert!(
-                    fonts.get(id).text_ascii.is_some(),
+                    fonts.get(id).text_table.is_some(),
                     "bundled serif fonts have the table"
                 );
                 for text in &samples {
