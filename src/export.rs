@@ -152,7 +152,7 @@ pub fn run(options: &ExportOptions, progress: &(dyn Fn(usize, usize) + Sync)) ->
             })
         })
         .collect();
-    let mut taken = Vec::new();
+    let mut taken = output::TakenNames::default();
     let names: Vec<Vec<(Format, PathBuf)>> = loaded
         .iter()
         .map(|(_, doc)| match doc {

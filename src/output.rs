@@ -53,22 +53,31 @@ fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
     }
 }
 
+/// The output names a run has given so far, and for each `stem.ext` the suffix to try next.
+#[derive(Default)]
+pub struct TakenNames {
+    names: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, u32>,
+}
+
 /// Picks `stem.ext` in `dir`, or `stem-2.ext`, `stem-3.ext`... when an earlier document of
-/// the same run already took the name.
-pub fn unique_path(dir: &Path, stem: &str, ext: &str, taken: &mut Vec<PathBuf>) -> PathBuf {
-    let mut n = 1;
+/// the same run already took the name. Each candidate is checked once per run (a folder of a
+/// thousand articles with the same title took seconds when every name was compared with
+/// every name taken before it).
+pub fn unique_path(dir: &Path, stem: &str, ext: &str, taken: &mut TakenNames) -> PathBuf {
+    let base = format!("{stem}.{ext}");
+    let mut n = taken.next.get(&base).copied().unwrap_or(1);
     loop {
         let name = if n == 1 {
-            format!("{stem}.{ext}")
+            base.clone()
         } else {
             format!("{stem}-{n}.{ext}")
         };
-        let path = dir.join(name);
-        if !taken.contains(&path) {
-            taken.push(path.clone());
-            return path;
-        }
         n += 1;
+        if taken.names.insert(name.clone()) {
+            taken.next.insert(base, n);
+            return dir.join(name);
+        }
     }
 }
 
@@ -110,10 +119,19 @@ mod tests {
 
     #[test]
     fn names_are_unique_within_a_run() {
-        let mut taken = Vec::new();
+        let mut taken = TakenNames::default();
         let d = Path::new("out");
         assert_eq!(unique_path(d, "a", "pdf", &mut taken), d.join("a.pdf"));
         assert_eq!(unique_path(d, "a", "pdf", &mut taken), d.join("a-2.pdf"));
         assert_eq!(unique_path(d, "a", "epub", &mut taken), d.join("a.epub"));
+        // A document whose own name looks like a numbered one is not given twice.
+        assert_eq!(unique_path(d, "a-3", "pdf", &mut taken), d.join("a-3.pdf"));
+        assert_eq!(unique_path(d, "a", "pdf", &mut taken), d.join("a-4.pdf"));
+        assert_eq!(unique_path(d, "a-2", "pdf", &mut taken), d.join("a-2-2.pdf"));
+        let many: std::collections::HashSet<PathBuf> = (0..1000)
+            .map(|_| unique_path(d, "b", "pdf", &mut taken))
+            .collect();
+        assert_eq!(many.len(), 1000);
+        assert!(many.contains(&d.join("b-1000.pdf")));
     }
 }
