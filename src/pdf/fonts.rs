@@ -127,6 +127,11 @@ pub const TEXT_EXTRA: [char; 7] = ['‘', '’', '“', '”', '–', '—', '�
 pub struct TextTable {
     ascii: AsciiTable,
     extra: [Option<(u16, i32)>; TEXT_EXTRA.len()],
+    /// Kerning of character pairs (font units) as the shaper gives it for the pair alone
+    /// (`None`: the pair needs the shaper), filled as pairs are met and kept for the
+    /// process: the bundled fonts are parsed once, and a folder of articles meets the same
+    /// pairs in every document.
+    pub kerning: std::sync::Mutex<rustc_hash::FxHashMap<(char, char), Option<i32>>>,
 }
 
 impl TextTable {
@@ -145,6 +150,7 @@ fn text_table(font: &Font) -> Box<TextTable> {
     let mut table = Box::new(TextTable {
         ascii: [None; 95],
         extra: [None; TEXT_EXTRA.len()],
+        kerning: Default::default(),
     });
     let chars: Vec<char> = (0x20u8..=0x7e).map(char::from).chain(TEXT_EXTRA).collect();
     let glyphs: Vec<Option<GlyphId>> = chars.iter().map(|&c| font.face.glyph_index(c)).collect();

@@ -293,6 +293,11 @@ impl Shaper<'_> {
         }
         let f = self.fonts.get(font);
         let table = f.text_table.as_deref()?;
+        let shared = table.kerning.lock().ok().and_then(|k| k.get(&(a, b)).copied());
+        if let Some(known) = shared {
+            self.kerns.insert((font, a, b), known);
+            return known;
+        }
         let ((first, first_units), (second, second_units)) = (table.get(a)?, table.get(b)?);
         let mut pair = String::with_capacity(8);
         pair.push(a);
@@ -312,6 +317,9 @@ impl Shaper<'_> {
             _ => None,
         };
         self.kerns.insert((font, a, b), kern);
+        if let Ok(mut shared) = table.kerning.lock() {
+            shared.insert((a, b), kern);
+        }
         kern
     }
 
