@@ -118,6 +118,11 @@ impl Font {
 /// Glyph and advance (font units) by printable ASCII character, from space to tilde.
 pub type AsciiTable = [Option<(u16, i32)>; 95];
 
+/// The entry of `c` in an ASCII table (`None` outside printable ASCII).
+pub fn ascii_entry(table: &AsciiTable, c: char) -> Option<(u16, i32)> {
+    *table.get((c as usize).wrapping_sub(0x20))?
+}
+
 /// Characters beyond ASCII that English text uses all the time: curly quotes, dashes and
 /// the ellipsis.
 pub const TEXT_EXTRA: [char; 7] = ['‘', '’', '“', '”', '–', '—', '…'];
@@ -137,38 +142,11 @@ pub struct TextTable {
 impl TextTable {
     pub fn get(&self, c: char) -> Option<(u16, i32)> {
         if c.is_ascii() {
-            *self.ascii.get((c as usize).wrapping_sub(0x20))?
+            ascii_entry(&self.ascii, c)
         } else {
             *self.extra.get(TEXT_EXTRA.iter().position(|&e| e == c)?)?
         }
     }
-}
-
-/// The text table of a font: printable ASCII and `TEXT_EXTRA`, each character whose glyph
-/// no lookup for English text acts on but simple pair kerning (see `lookup_coverage`).
-fn text_table(font: &Font) -> Box<TextTable> {
-    let mut table = Box::new(TextTable {
-        ascii: [None; 95],
-        extra: [None; TEXT_EXTRA.len()],
-        kerning: Default::default(),
-    });
-    let chars: Vec<char> = (0x20u8..=0x7e).map(char::from).chain(TEXT_EXTRA).collect();
-    let glyphs: Vec<Option<GlyphId>> = chars.iter().map(|&c| font.face.glyph_index(c)).collect();
-    let alphabet: Vec<GlyphId> = glyphs.iter().flatten().copied().collect();
-    let Some(covered) = lookup_coverage(&font.face, &alphabet, Shaping::Text) else {
-        return table;
-    };
-    let slots = table.ascii.iter_mut().chain(table.extra.iter_mut());
-    for (slot, glyph) in slots.zip(glyphs) {
-        if let Some(glyph) = glyph
-            && glyph.0 != 0
-            && !covered(glyph)
-        {
-            let advance = font.face.glyph_hor_advance(glyph).unwrap_or(0) as i32;
-            *slot = Some((glyph.0, advance));
-        }
-    }
-    table
 }
 
 /// What a table of characters is made for (which features are on).
@@ -181,26 +159,51 @@ enum Shaping {
     Text,
 }
 
-/// Glyph and advance of each printable ASCII character (space to tilde) that no OpenType
-/// lookup can act on when `shaping`; `None` for a character some lookup covers, or
-/// for every character when a lookup cannot be read.
-fn ascii_table(font: &Font, shaping: Shaping) -> Box<AsciiTable> {
-    let mut table = Box::new([None; 95]);
-    let glyphs: Vec<Option<GlyphId>> = (0x20u8..=0x7e)
-        .map(|b| font.face.glyph_index(b as char))
-        .collect();
-    let ascii: Vec<GlyphId> = glyphs.iter().flatten().copied().collect();
-    let Some(covered) = lookup_coverage(&font.face, &ascii, shaping) else {
-        return table;
+/// The printable ASCII characters, space to tilde.
+fn printable_ascii() -> impl Iterator<Item = char> {
+    (0x20u8..=0x7e).map(char::from)
+}
+
+/// Glyph and advance of each of `chars` that no OpenType lookup can act on when `shaping`
+/// (see `lookup_coverage`, whose alphabet is `chars`); `None` for a character some lookup
+/// covers or the font lacks, and for every character when a lookup cannot be read.
+fn char_table(font: &Font, chars: &[char], shaping: Shaping) -> Vec<Option<(u16, i32)>> {
+    let glyphs: Vec<Option<GlyphId>> = chars.iter().map(|&c| font.face.glyph_index(c)).collect();
+    let alphabet: Vec<GlyphId> = glyphs.iter().flatten().copied().collect();
+    let Some(covered) = lookup_coverage(&font.face, &alphabet, shaping) else {
+        return vec![None; chars.len()];
     };
-    for (slot, glyph) in table.iter_mut().zip(glyphs) {
-        if let Some(glyph) = glyph
-            && glyph.0 != 0
-            && !covered(glyph)
-        {
-            let advance = font.face.glyph_hor_advance(glyph).unwrap_or(0) as i32;
-            *slot = Some((glyph.0, advance));
-        }
+    glyphs
+        .into_iter()
+        .map(|glyph| {
+            let glyph = glyph.filter(|g| g.0 != 0 && !covered(*g))?;
+            Some((glyph.0, font.face.glyph_hor_advance(glyph).unwrap_or(0) as i32))
+        })
+        .collect()
+}
+
+/// The code table of a font: printable ASCII for code (see `Font::code_ascii`).
+fn ascii_table(font: &Font) -> Box<AsciiTable> {
+    let chars: Vec<char> = printable_ascii().collect();
+    let mut table = Box::new([None; 95]);
+    for (slot, entry) in table.iter_mut().zip(char_table(font, &chars, Shaping::Code)) {
+        *slot = entry;
+    }
+    table
+}
+
+/// The text table of a font: printable ASCII and `TEXT_EXTRA`, each character whose glyph
+/// no lookup for English text acts on but simple pair kerning (see `lookup_coverage`).
+fn text_table(font: &Font) -> Box<TextTable> {
+    let chars: Vec<char> = printable_ascii().chain(TEXT_EXTRA).collect();
+    let mut table = Box::new(TextTable {
+        ascii: [None; 95],
+        extra: [None; TEXT_EXTRA.len()],
+        kerning: Default::default(),
+    });
+    let slots = table.ascii.iter_mut().chain(table.extra.iter_mut());
+    for (slot, entry) in slots.zip(char_table(font, &chars, Shaping::Text)) {
+        *slot = entry;
     }
     table
 }
@@ -396,7 +399,7 @@ fn bundled() -> &'static [Arc<Font>] {
                 // The bundled files are checked by the tests; a failure here is a build defect.
                 if let Ok(mut font) = Font::parse(data, family, "bundled font") {
                     if family == Family::Mono {
-                        font.code_ascii = Some(ascii_table(&font, Shaping::Code));
+                        font.code_ascii = Some(ascii_table(&font));
                     } else {
                         font.text_table = Some(text_table(&font));
                     }

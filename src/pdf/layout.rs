@@ -138,7 +138,7 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
     shared.free_in_background();
     let mut warnings = Vec::new();
     // Sorted: which thread shaped a word first (and so noticed its missing glyph) varies.
-    let mut missing = setter.shaper.missing_chars.clone();
+    let mut missing = std::mem::take(&mut setter.shaper.missing_chars);
     missing.sort_unstable();
     if !missing.is_empty() {
         let list: String = missing.iter().take(12).collect();

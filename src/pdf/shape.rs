@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap as HashMap;
 use rustybuzz::{BufferClusterLevel, Direction, Feature, Language, Script, ShapePlan, UnicodeBuffer};
 
-use super::fonts::{AsciiTable, FontId, FontSet};
+use super::fonts::{AsciiTable, FontId, FontSet, ascii_entry};
 
 /// Which OpenType features a piece of text is shaped with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,7 +114,8 @@ pub struct Shaper<'f> {
     shared: Option<Arc<SharedCache>>,
     /// Advance of one space (em) by font and variant: looked up for every space.
     spaces: HashMap<(FontId, Variant), f32>,
-    /// Kerning of character pairs for `shape_ascii_text` (`None`: the pair needs the shaper).
+    /// Kerning of character pairs for `shape_ascii_text` (`None`: the pair needs the shaper):
+    /// this thread's copy of the font's table (`TextTable::kerning`), read without its lock.
     kerns: HashMap<(FontId, char, char), Option<i32>>,
     /// Whether the text is English, the language the fonts' text tables are made for.
     english: bool,
@@ -250,37 +251,20 @@ impl Shaper<'_> {
         if !self.english {
             return None;
         }
-        let f = self.fonts.get(font);
+        let fonts = self.fonts;
+        let f = fonts.get(font);
         let table = f.text_table.as_deref()?;
         // Every character first: most words that fail, fail here, before any pair is shaped.
         if text.is_empty() || !text.chars().all(|c| table.get(c).is_some()) {
             return None;
         }
-        let scale = 1.0 / f.units_per_em;
-        let mut glyphs = Vec::with_capacity(text.len());
-        let mut advance = 0.0;
-        let mut chars = text.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
+        shaped_from_table(text, f.units_per_em, |c, next| {
             let (id, units) = table.get(c)?;
-            let kern = match chars.peek() {
-                Some(&(_, next)) => self.pair_kern(font, c, next)?,
+            let kern = match next {
+                Some(next) => self.pair_kern(font, c, next)?,
                 None => 0,
             };
-            let a = (units + kern) as f32 * scale;
-            advance += a;
-            glyphs.push(ShapedGlyph {
-                id,
-                advance: a,
-                x_offset: 0.0,
-                y_offset: 0.0,
-                cluster: at as u32,
-            });
-        }
-        Some(Shaped {
-            glyphs,
-            advance,
-            missing: false,
-            text: Arc::from(text),
+            Some((id, units + kern))
         })
     }
 
@@ -302,8 +286,8 @@ impl Shaper<'_> {
         let mut pair = String::with_capacity(8);
         pair.push(a);
         pair.push(b);
-        let (infos, positions) = self.rustybuzz_raw(font, Variant::Text, &pair);
-        let kern = match (infos.as_slice(), positions.as_slice()) {
+        let output = self.rustybuzz_raw(font, Variant::Text, &pair);
+        let kern = match (output.glyph_infos(), output.glyph_positions()) {
             ([ia, ib], [pa, pb])
                 if ia.glyph_id == u32::from(first)
                     && ib.glyph_id == u32::from(second)
@@ -325,12 +309,12 @@ impl Shaper<'_> {
 
     fn shape_with_rustybuzz(&mut self, font: FontId, variant: Variant, text: &str) -> Shaped {
         let f = self.fonts.get(font);
-        let (infos, positions) = self.rustybuzz_raw(font, variant, text);
+        let output = self.rustybuzz_raw(font, variant, text);
         let scale = 1.0 / f.units_per_em;
-        let mut glyphs = Vec::with_capacity(infos.len());
+        let mut glyphs = Vec::with_capacity(output.len());
         let mut advance = 0.0;
         let mut missing = false;
-        for (info, pos) in infos.iter().zip(&positions) {
+        for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
             let id = info.glyph_id as u16;
             missing |= id == 0;
             let a = pos.x_advance as f32 * scale;
@@ -352,12 +336,7 @@ impl Shaper<'_> {
     }
 
     /// rustybuzz's glyphs and positions (font units) for `text`.
-    fn rustybuzz_raw(
-        &mut self,
-        font: FontId,
-        variant: Variant,
-        text: &str,
-    ) -> (Vec<rustybuzz::GlyphInfo>, Vec<rustybuzz::GlyphPosition>) {
+    fn rustybuzz_raw(&mut self, font: FontId, variant: Variant, text: &str) -> rustybuzz::GlyphBuffer {
         let f = self.fonts.get(font);
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
@@ -387,19 +366,29 @@ impl Shaper<'_> {
                 plan
             }
         };
-        let output = rustybuzz::shape_with_plan(&f.face, &plan, buffer);
-        (output.glyph_infos().to_vec(), output.glyph_positions().to_vec())
+        rustybuzz::shape_with_plan(&f.face, &plan, buffer)
     }
 }
 
 /// Code in a font with a per-character table (see `Font::code_ascii`), when every character
 /// is in the table: exactly what rustybuzz gives there, computed the same way.
 fn shape_ascii_code(table: &AsciiTable, units_per_em: f32, text: &str) -> Option<Shaped> {
+    shaped_from_table(text, units_per_em, |c, _| ascii_entry(table, c))
+}
+
+/// `text` set one glyph per character without the shaper: `glyph(c, next)` gives each
+/// character's glyph and advance in font units (`None`: the text needs the shaper).
+fn shaped_from_table(
+    text: &str,
+    units_per_em: f32,
+    mut glyph: impl FnMut(char, Option<char>) -> Option<(u16, i32)>,
+) -> Option<Shaped> {
     let scale = 1.0 / units_per_em;
     let mut glyphs = Vec::with_capacity(text.len());
     let mut advance = 0.0;
-    for (i, b) in text.bytes().enumerate() {
-        let (id, units) = (*table.get(usize::from(b.wrapping_sub(0x20)))?)?;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let (id, units) = glyph(c, chars.peek().map(|&(_, next)| next))?;
         let a = units as f32 * scale;
         advance += a;
         glyphs.push(ShapedGlyph {
@@ -407,7 +396,7 @@ fn shape_ascii_code(table: &AsciiTable, units_per_em: f32, text: &str) -> Option
             advance: a,
             x_offset: 0.0,
             y_offset: 0.0,
-            cluster: i as u32,
+            cluster: at as u32,
         });
     }
     Some(Shaped {
@@ -448,18 +437,21 @@ mod tests {
         assert_ne!(sup.glyphs[0].id, normal.glyphs[0].id, "true superscript glyph");
     }
 
+    /// Every two-character string of `chars`.
+    fn pairs(chars: impl Iterator<Item = char> + Clone) -> Vec<String> {
+        chars
+            .clone()
+            .flat_map(|a| chars.clone().map(move |b| format!("{a}{b}")))
+            .collect()
+    }
+
     /// The per-character path for code gives exactly rustybuzz's result, for every pair of
     /// printable ASCII characters and some real code, in each bundled monospace style.
     #[test]
     fn ascii_code_table_matches_the_shaper() {
         let fonts = FontSet::load(&FontPaths::default()).unwrap();
         let mut shaper = Shaper::new(&fonts, "en-US");
-        let mut samples: Vec<String> = Vec::new();
-        for a in 0x20u8..=0x7e {
-            for b in 0x20u8..=0x7e {
-                samples.push(String::from_utf8(vec![a, b]).unwrap());
-            }
-        }
+        let mut samples = pairs((0x20u8..=0x7e).map(char::from));
         for code in [
             "fn main() { println!(\"{x:?} -> {y}\"); }",
             "let v: Vec<_> = xs.iter().map(|x| x * 2).collect::<Vec<i32>>();",
@@ -502,12 +494,7 @@ mod tests {
     fn ascii_text_table_matches_the_shaper() {
         let fonts = FontSet::load(&FontPaths::default()).unwrap();
         let mut shaper = Shaper::new(&fonts, "en-US");
-        let mut samples: Vec<String> = Vec::new();
-        for a in 0x21u8..=0x7e {
-            for b in 0x21u8..=0x7e {
-                samples.push(String::from_utf8(vec![a, b]).unwrap());
-            }
-        }
+        let mut samples = pairs((0x21u8..=0x7e).map(char::from));
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for file in [
             "README.md",
@@ -529,13 +516,9 @@ mod tests {
             samples.push(word);
         }
         samples.extend([" ", "a b", "A V", "T. Y", "  x"].map(String::from));
+        // Every pair with one of the extra characters (the ASCII pairs are above).
         let extra = crate::pdf::fonts::TEXT_EXTRA;
-        for a in extra {
-            for b in (0x21u8..=0x7e).map(char::from).chain(extra) {
-                samples.push(format!("{a}{b}"));
-                samples.push(format!("{b}{a}"));
-            }
-        }
+        samples.extend(pairs((0x21u8..=0x7e).map(char::from).chain(extra)));
         samples.extend(
             [
                 "“Quoted”",

@@ -150,7 +150,7 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     let _t = crate::timing::phase("pdf: save");
     // Sized for the streams and some bytes per object: the file is written once, not
     // copied each time the buffer doubles.
-    let streams: usize = lo
+    let size: usize = lo
         .objects
         .values()
         .map(|o| match o {
@@ -158,7 +158,7 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
             _ => 160,
         })
         .sum();
-    let mut bytes = Vec::with_capacity(streams + 4096);
+    let mut bytes = Vec::with_capacity(size + 4096);
     lo.save_to(&mut bytes).map_err(|e| Error::Export {
         document: doc.meta.title.clone(),
         message: format!("writing the PDF failed: {e}"),
