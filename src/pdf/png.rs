@@ -45,20 +45,15 @@ pub fn streams(data: &[u8]) -> Option<Streams> {
     let compressed: Vec<u8> = png.idat.concat();
     let channels = colors as usize + has_alpha as usize;
     let row_len = 1 + png.width as usize * channels;
-    let mut inflater = flate2::read::ZlibDecoder::new(&compressed[..]);
+    let mut rows = Rows::new(&compressed, row_len, png.height as usize);
     if !has_alpha {
         // Checked to inflate to exactly the declared rows, then passed through.
-        let mut row = vec![0u8; row_len];
-        for _ in 0..png.height {
-            inflater.read_exact(&mut row).ok()?;
-            if row[0] > 4 {
+        while let Some(batch) = rows.next_batch() {
+            if batch?.chunks_exact(row_len).any(|row| row[0] > 4) {
                 return None;
             }
         }
-        // Nothing after the rows, and the checksum holds (checked at the stream's end).
-        if inflater.read(&mut [0u8; 1]).ok()? != 0 {
-            return None;
-        }
+        rows.finish()?;
         return Some(Streams {
             width: png.width,
             height: png.height,
@@ -69,54 +64,51 @@ pub fn streams(data: &[u8]) -> Option<Streams> {
     }
     let width = png.width as usize;
     let c = colors as usize;
-    let mut row = vec![0u8; row_len];
-    // One spare byte: `split` writes each pixel's colour as four bytes, the fourth
-    // overwritten by the next pixel.
-    let mut color_row = vec![0u8; 2 + width * c];
-    let color_len = 1 + width * c;
+    let mut color_row = vec![0u8; 1 + width * c];
     // The alpha is compressed only from the first row with a pixel that is not opaque; the
     // opaque rows before it are known from their filters alone (see `opaque_row`).
     let mut alpha_row = vec![0u8; 1 + width];
     let mut filters: Vec<u8> = Vec::with_capacity(png.height as usize);
     let mut alpha_out: Option<flate2::write::ZlibEncoder<Vec<u8>>> = None;
     let mut color_out = encoder(png.height as usize * (1 + width * c) / 8);
-    for y in 0..png.height as usize {
-        inflater.read_exact(&mut row).ok()?;
-        let filter = row[0];
-        if filter > 4 {
-            return None;
-        }
-        color_row[0] = filter;
-        alpha_row[0] = filter;
-        if c == 3 {
-            split_rgba(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
-        } else {
-            split_grey_alpha(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
-        }
-        color_out.write_all(&color_row[..color_len]).ok()?;
-        match &mut alpha_out {
-            Some(out) => out.write_all(&alpha_row).ok()?,
-            None if opaque_row(filter, y == 0, &alpha_row[1..]) => filters.push(filter),
-            None => {
-                let mut out = encoder(png.height as usize * (1 + width) / 16);
-                let mut opaque = vec![0u8; 1 + width];
-                for (k, &f) in filters.iter().enumerate() {
-                    let (first, rest) = opaque_pattern(f, k == 0)?;
-                    opaque[0] = f;
-                    opaque[1..].fill(rest);
-                    if let Some(b) = opaque.get_mut(1) {
-                        *b = first;
-                    }
-                    out.write_all(&opaque).ok()?;
-                }
-                out.write_all(&alpha_row).ok()?;
-                alpha_out = Some(out);
+    let mut y = 0;
+    while let Some(batch) = rows.next_batch() {
+        for row in batch?.chunks_exact(row_len) {
+            let filter = row[0];
+            if filter > 4 {
+                return None;
             }
+            color_row[0] = filter;
+            alpha_row[0] = filter;
+            if c == 3 {
+                split_rgba(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
+            } else {
+                split_grey_alpha(&row[1..], &mut color_row[1..], &mut alpha_row[1..]);
+            }
+            color_out.write_all(&color_row).ok()?;
+            match &mut alpha_out {
+                Some(out) => out.write_all(&alpha_row).ok()?,
+                None if opaque_row(filter, y == 0, &alpha_row[1..]) => filters.push(filter),
+                None => {
+                    let mut out = encoder(png.height as usize * (1 + width) / 16);
+                    let mut opaque = vec![0u8; 1 + width];
+                    for (k, &f) in filters.iter().enumerate() {
+                        let (first, rest) = opaque_pattern(f, k == 0)?;
+                        opaque[0] = f;
+                        opaque[1..].fill(rest);
+                        if let Some(b) = opaque.get_mut(1) {
+                            *b = first;
+                        }
+                        out.write_all(&opaque).ok()?;
+                    }
+                    out.write_all(&alpha_row).ok()?;
+                    alpha_out = Some(out);
+                }
+            }
+            y += 1;
         }
     }
-    if inflater.read(&mut [0u8; 1]).ok()? != 0 {
-        return None;
-    }
+    rows.finish()?;
     let alpha = match alpha_out {
         Some(out) => Some(out.finish().ok()?),
         None => None,
@@ -130,23 +122,63 @@ pub fn streams(data: &[u8]) -> Option<Streams> {
     })
 }
 
-/// Splits a row of RGBA pixels into RGB and A. `color` has one byte more than the RGB
-/// needs: each pixel is stored as a whole four-byte word, whose last byte the next pixel
-/// overwrites (one store per pixel instead of three).
-fn split_rgba(row: &[u8], color: &mut [u8], alpha: &mut [u8]) {
-    let (pixels, _) = row.as_chunks::<4>();
-    let n = pixels
-        .len()
-        .min(alpha.len())
-        .min(color.len().saturating_sub(1) / 3);
-    let (pixels, alpha) = (&pixels[..n], &mut alpha[..n]);
-    let color = &mut color[..n * 3 + 1];
-    for (i, (pixel, a)) in pixels.iter().zip(alpha.iter_mut()).enumerate() {
-        let at = i * 3;
-        if let Some(slot) = color.get_mut(at..at + 4) {
-            slot.copy_from_slice(pixel);
+/// The filtered rows of a zlib stream, inflated some hundred kilobytes at a time: zlib keeps
+/// the last 32 KB it wrote as its window, so inflating row by row copied every row once more.
+struct Rows<'a> {
+    inflater: flate2::read::ZlibDecoder<&'a [u8]>,
+    buffer: Vec<u8>,
+    row_len: usize,
+    left: usize,
+}
+
+impl<'a> Rows<'a> {
+    /// About this many bytes of rows are inflated at a time.
+    const BATCH: usize = 1 << 18;
+
+    fn new(compressed: &'a [u8], row_len: usize, rows: usize) -> Self {
+        let per_batch = (Self::BATCH / row_len.max(1)).clamp(1, rows.max(1));
+        Rows {
+            inflater: flate2::read::ZlibDecoder::new(compressed),
+            buffer: vec![0u8; per_batch * row_len],
+            row_len,
+            left: rows,
         }
-        *a = pixel[3];
+    }
+
+    /// The next rows, `None` after the last, `Some(None)` when the data ends early or is not
+    /// zlib.
+    fn next_batch(&mut self) -> Option<Option<&[u8]>> {
+        if self.left == 0 {
+            return None;
+        }
+        let n = (self.buffer.len() / self.row_len).min(self.left);
+        self.left -= n;
+        let batch = &mut self.buffer[..n * self.row_len];
+        Some(self.inflater.read_exact(batch).ok().map(|()| &*batch))
+    }
+
+    /// Whether the stream ends right after the rows, with its checksum right (zlib checks
+    /// it at the stream's end).
+    fn finish(mut self) -> Option<()> {
+        (self.inflater.read(&mut [0u8; 1]).ok()? == 0).then_some(())
+    }
+}
+
+/// Splits a row of RGBA pixels into RGB and A, two pixels at a time as one 64-bit word
+/// (a few shifts and masks instead of a store per byte).
+fn split_rgba(row: &[u8], color: &mut [u8], alpha: &mut [u8]) {
+    let (pairs, last) = row.as_chunks::<8>();
+    let (color_pairs, color_last) = color.as_chunks_mut::<6>();
+    let (alpha_pairs, alpha_last) = alpha.as_chunks_mut::<2>();
+    for ((pair, rgb), a) in pairs.iter().zip(color_pairs).zip(alpha_pairs) {
+        let x = u64::from_le_bytes(*pair);
+        let packed = (x & 0xff_ffff) | ((x >> 8) & 0xffff_ff00_0000);
+        rgb.copy_from_slice(&packed.to_le_bytes()[..6]);
+        *a = [(x >> 24) as u8, (x >> 56) as u8];
+    }
+    // An odd width leaves one pixel.
+    if let ([r, g, b, a, ..], [cr, cg, cb, ..], [aa, ..]) = (last, color_last, alpha_last) {
+        (*cr, *cg, *cb, *aa) = (*r, *g, *b, *a);
     }
 }
 
@@ -397,17 +429,19 @@ mod tests {
 
     #[test]
     fn rgba_splits_into_colour_and_alpha_that_read_back_exactly() {
-        let (w, h) = (37usize, 23usize);
-        let pixels = pattern(w, h, 4, true);
-        let data = png(w as u32, h as u32, image::ExtendedColorType::Rgba8, &pixels);
-        let s = streams(&data).expect("handled");
-        assert_eq!((s.width, s.height, s.colors), (37, 23, 3));
-        let rgb = read_back(&s.color, w, 3);
-        let alpha = read_back(s.alpha.as_ref().expect("not opaque"), w, 1);
-        let expected_rgb: Vec<u8> = pixels.chunks(4).flat_map(|p| p[..3].to_vec()).collect();
-        let expected_alpha: Vec<u8> = pixels.chunks(4).map(|p| p[3]).collect();
-        assert_eq!(rgb, expected_rgb);
-        assert_eq!(alpha, expected_alpha);
+        // Odd and even widths; the larger image is inflated in several batches.
+        for (w, h) in [(37usize, 23usize), (38, 5), (1, 3), (600, 500)] {
+            let pixels = pattern(w, h, 4, true);
+            let data = png(w as u32, h as u32, image::ExtendedColorType::Rgba8, &pixels);
+            let s = streams(&data).expect("handled");
+            assert_eq!((s.width, s.height, s.colors), (w as u32, h as u32, 3));
+            let rgb = read_back(&s.color, w, 3);
+            let alpha = read_back(s.alpha.as_ref().expect("not opaque"), w, 1);
+            let expected_rgb: Vec<u8> = pixels.chunks(4).flat_map(|p| p[..3].to_vec()).collect();
+            let expected_alpha: Vec<u8> = pixels.chunks(4).map(|p| p[3]).collect();
+            assert_eq!(rgb, expected_rgb, "{w}x{h}");
+            assert_eq!(alpha, expected_alpha, "{w}x{h}");
+        }
     }
 
     /// The fixed patterns of `opaque_row` are what unfiltering says: for every filter, on
