@@ -207,36 +207,39 @@ type GlyphUsage<'a> = BTreeMap<FontId, Vec<Option<&'a str>>>;
 /// text of their last use in that run) and merged from the last run to the first.
 fn glyph_usage(layout: &Layout) -> GlyphUsage<'_> {
     use rayon::prelude::*;
-    const GLYPHS: usize = u16::MAX as usize + 1;
-    const WORDS: usize = GLYPHS / 64;
+    // Tables are sized by the fonts' glyph counts (a few thousand), not by every possible
+    // glyph id: zeroing 65,536 entries per font was most of this step's time.
+    let glyphs = |f: usize| usize::from(layout.fonts.get(FontId(f as u8)).face.number_of_glyphs());
     let runs: Vec<Vec<(u8, u16, &str)>> = layout
         .pages
         .par_chunks(32)
         .map(|pages| {
             // Per font: glyphs met, and glyphs met with a text.
-            let mut seen: Vec<Vec<u64>> = Vec::new();
-            let mut settled: Vec<Vec<u64>> = Vec::new();
+            let mut seen: Vec<GlyphSet> = Vec::new();
+            let mut settled: Vec<GlyphSet> = Vec::new();
             let mut out: Vec<(u8, u16, &str)> = Vec::new();
             for page in pages.iter().rev() {
                 for item in page.items.iter().rev() {
                     let Item::Text(run) = item else { continue };
                     let f = run.font.0 as usize;
                     if seen.len() <= f {
-                        seen.resize_with(f + 1, || vec![0; WORDS]);
-                        settled.resize_with(f + 1, || vec![0; WORDS]);
+                        seen.resize_with(f + 1, GlyphSet::default);
+                        settled.resize_with(f + 1, GlyphSet::default);
+                    }
+                    if settled[f].is_empty() {
+                        seen[f] = GlyphSet::new(glyphs(f));
+                        settled[f] = GlyphSet::new(glyphs(f));
                     }
                     for (i, g) in run.glyphs.iter().enumerate().rev() {
-                        let id = usize::from(g.id);
-                        let bit = 1u64 << (id % 64);
-                        if settled[f][id / 64] & bit != 0 {
+                        if settled[f].contains(g.id) {
                             continue;
                         }
                         let text = run.glyph_text(i);
                         if !text.is_empty() {
-                            settled[f][id / 64] |= bit;
+                            settled[f].insert(g.id);
                             out.push((f as u8, g.id, text));
-                        } else if seen[f][id / 64] & bit == 0 {
-                            seen[f][id / 64] |= bit;
+                        } else if !seen[f].contains(g.id) {
+                            seen[f].insert(g.id);
                             out.push((f as u8, g.id, ""));
                         }
                     }
@@ -245,26 +248,29 @@ fn glyph_usage(layout: &Layout) -> GlyphUsage<'_> {
             out
         })
         .collect();
-    let mut tables: Vec<(Vec<Option<&str>>, Vec<u64>)> = Vec::new();
+    let mut tables: Vec<(Vec<Option<&str>>, GlyphSet)> = Vec::new();
     for (f, id, text) in runs.into_iter().rev().flatten() {
         let f = f as usize;
         if tables.len() <= f {
-            tables.resize_with(f + 1, || (Vec::new(), Vec::new()));
+            tables.resize_with(f + 1, || (Vec::new(), GlyphSet::default()));
         }
         let (table, settled) = &mut tables[f];
         if table.is_empty() {
-            table.resize(GLYPHS, None);
-            settled.resize(WORDS, 0);
+            table.resize(glyphs(f), None);
+            *settled = GlyphSet::new(glyphs(f));
         }
-        let (id, bit) = (usize::from(id), 1u64 << (id % 64));
-        if settled[id / 64] & bit != 0 {
+        if settled.contains(id) {
             continue;
         }
+        let slot = usize::from(id);
+        if table.len() <= slot {
+            table.resize(slot + 1, None);
+        }
         if !text.is_empty() {
-            table[id] = Some(text);
-            settled[id / 64] |= bit;
-        } else if table[id].is_none() {
-            table[id] = Some("");
+            table[slot] = Some(text);
+            settled.insert(id);
+        } else if table[slot].is_none() {
+            table[slot] = Some("");
         }
     }
     tables
@@ -273,6 +279,33 @@ fn glyph_usage(layout: &Layout) -> GlyphUsage<'_> {
         .filter(|(_, (t, _))| !t.is_empty())
         .map(|(f, (t, _))| (FontId(f as u8), t))
         .collect()
+}
+
+/// A set of glyph ids as bits, grown when an id beyond a font's glyph count turns up.
+#[derive(Default)]
+struct GlyphSet(Vec<u64>);
+
+impl GlyphSet {
+    fn new(glyphs: usize) -> Self {
+        GlyphSet(vec![0; glyphs.div_ceil(64).max(1)])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn contains(&self, id: u16) -> bool {
+        let id = usize::from(id);
+        self.0.get(id / 64).is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+
+    fn insert(&mut self, id: u16) {
+        let id = usize::from(id);
+        if self.0.len() <= id / 64 {
+            self.0.resize(id / 64 + 1, 0);
+        }
+        self.0[id / 64] |= 1 << (id % 64);
+    }
 }
 
 /// The glyph ids of a font's usage table, in order.
