@@ -12,31 +12,14 @@ use folio::frontend::{self, LoadOptions};
 use folio::model::PageSize;
 
 /// mimalloc (its 2.x line) rather than the system allocator: layout makes and frees millions
-/// of small vectors on several threads, and glibc's malloc took some 15% of a book's export;
-/// with mimalloc the rust-book PDF takes about a quarter less time. Its 3.x line and its
-/// build without transparent huge pages were measured too: slower, or (3.x) over the memory
-/// budget. See README, Performance.
+/// of small vectors on several threads, and glibc's malloc took some 15% of a book's export.
+/// Built without transparent huge pages: on a virtual machine that hands freed memory back
+/// to its host, a huge page taken by a fresh process must be backed again, and a book's PDF
+/// took 0.35–0.48 s with them against 0.30–0.34 s without (with them it was faster only when
+/// run again within a second or two). Its 3.x line was over the memory budget. See README,
+/// Performance.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc's `mi_option_purge_delay` (its place in the 2.x option list; the crate does not
-/// name it) and that option's documented default.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-const MI_PURGE_DELAY_DEFAULT: std::ffi::c_long = 10;
-
-/// Keeps freed memory in the process instead of returning it to the system 10 ms later: an
-/// export frees one phase's memory and allocates the next phase's, and memory taken back from
-/// the system must be zeroed again by the kernel, which was a tenth of a book's export on a
-/// virtual machine. The peak is unchanged (it is reached before the first large free). The
-/// option is set only when it holds its default, so a different numbering is never written.
-fn keep_freed_memory() {
-    // SAFETY: reading and setting an option of the allocator, which it allows at any time.
-    unsafe {
-        if libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) == MI_PURGE_DELAY_DEFAULT {
-            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
-        }
-    }
-}
 
 const EXAMPLES: &str = "\
 Examples:
@@ -108,7 +91,6 @@ fn parse_page_size(s: &str) -> Result<PageSize, String> {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
