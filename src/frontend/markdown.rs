@@ -118,10 +118,11 @@ pub fn convert(text: &str, ctx: &mut Context) -> Result<Converted> {
         fatal: None,
     };
     conv.pos.file = conv.ctx.file;
+    let mut line = 0;
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         conv.pos = SourcePos {
             file: conv.ctx.file,
-            line: conv.lines.line(range.start),
+            line: conv.lines.line_near(&mut line, range.start),
         };
         conv.event(event)?;
     }
