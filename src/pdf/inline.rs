@@ -693,11 +693,16 @@ impl Setter<'_, '_> {
         if n == 0 {
             return;
         }
-        let looks_like_url = word.contains("://") || word.starts_with("www.");
+        // Byte checks first: a substring search is set up anew on every call.
+        let bytes = word.as_bytes();
+        let looks_like_url = (bytes.contains(&b':') && word.contains("://")) || word.starts_with("www.");
         let hyphenate = cuts_allowed.hyphenate && style.hyphenate && !looks_like_url;
         let code_breaks = style.code_breaks || looks_like_url;
         // Most words hold nothing to break at: skip the scan for them.
-        let scan = code_breaks || word.contains(['-', '\u{2010}', '—', '–', '/']);
+        // ‐ — – all begin with the byte 0xE2 in UTF-8.
+        let scan = code_breaks
+            || (bytes.iter().any(|&b| matches!(b, b'-' | b'/' | 0xE2))
+                && word.contains(['-', '\u{2010}', '—', '–', '/']));
         let anywhere = cuts_allowed.anywhere && shaped.advance * em > cuts_allowed.emergency_width;
         // Break opportunities: (byte offset where the next piece starts, kind).
         let mut cuts: Vec<(usize, Cut)> = Vec::new();

@@ -66,63 +66,62 @@ pub fn layout(doc: &Document) -> Result<(Layout, Vec<Warning>)> {
     // chapters are set in parallel. Each worker keeps its shaper and hyphenator (and their
     // caches of words) from one chapter to the next.
     let laid: Vec<(Vec<PageBody>, Vec<ParagraphStats>, Vec<char>)> = {
-        use rayon::prelude::*;
-        doc.chapters
-            .par_iter()
-            .enumerate()
-            .map_init(
-                || {
-                    (
-                        Shaper::with_shared(&fonts, &doc.meta.lang, shared.clone()),
-                        Some(Hyphenator::new(&doc.meta.lang)),
-                    )
-                },
-                |(shaper, hyphenator), (ci, chapter)| {
-                    let mut setter = Setter {
-                        shaper,
-                        hyphenator: hyphenator
-                            .take()
-                            .unwrap_or_else(|| Hyphenator::new(&doc.meta.lang)),
-                        destination,
-                    };
-                    let mut blocks = BlockLayout {
-                        setter: &mut setter,
-                        doc,
-                        scale,
-                        text_height: geometry.text_height(),
-                        flow: FlowBuilder::default(),
-                        reports: Vec::new(),
-                    };
-                    let mut body: &[crate::model::Block] = &chapter.blocks;
-                    if !book && ci == 0 {
-                        body = title_block(&mut blocks, doc, &frame, body);
-                    }
-                    // The chapter start is a destination (links to a chapter file land here).
-                    blocks.flow.push_box(VBox::new(
-                        0.0,
-                        vec![Item::Destination {
-                            name: destination(&chapter.id),
-                            x: 0.0,
-                            y: 0.0,
-                        }],
-                        super::flow::BoxKind::Other,
-                    ));
-                    blocks.flow.keep_with_next();
-                    blocks.blocks(body, &frame);
-                    let reports = std::mem::take(&mut blocks.reports);
-                    let flow: Vec<Flow> = std::mem::take(&mut blocks.flow.items);
-                    let pages = paginate::paginate(flow, &notes, spec);
-                    *hyphenator = Some(setter.hyphenator);
-                    if std::env::var_os("FOLIO_SHAPE_STATS").is_some() {
-                        eprintln!(
-                            "chapter {ci}: shaping calls and misses so far {:?}",
-                            shaper.stats()
-                        );
-                    }
-                    (pages, reports, std::mem::take(&mut shaper.missing_chars))
-                },
-            )
-            .collect()
+        // A chapter's length in source lines stands for its work.
+        let lines = |chapter: &crate::model::Chapter| chapter.blocks.last().map_or(0, |b| b.pos.line);
+        map_largest_first(
+            &doc.chapters,
+            lines,
+            || {
+                (
+                    Shaper::with_shared(&fonts, &doc.meta.lang, shared.clone()),
+                    Some(Hyphenator::new(&doc.meta.lang)),
+                )
+            },
+            |(shaper, hyphenator), ci, chapter| {
+                let mut setter = Setter {
+                    shaper,
+                    hyphenator: hyphenator
+                        .take()
+                        .unwrap_or_else(|| Hyphenator::new(&doc.meta.lang)),
+                    destination,
+                };
+                let mut blocks = BlockLayout {
+                    setter: &mut setter,
+                    doc,
+                    scale,
+                    text_height: geometry.text_height(),
+                    flow: FlowBuilder::default(),
+                    reports: Vec::new(),
+                };
+                let mut body: &[crate::model::Block] = &chapter.blocks;
+                if !book && ci == 0 {
+                    body = title_block(&mut blocks, doc, &frame, body);
+                }
+                // The chapter start is a destination (links to a chapter file land here).
+                blocks.flow.push_box(VBox::new(
+                    0.0,
+                    vec![Item::Destination {
+                        name: destination(&chapter.id),
+                        x: 0.0,
+                        y: 0.0,
+                    }],
+                    super::flow::BoxKind::Other,
+                ));
+                blocks.flow.keep_with_next();
+                blocks.blocks(body, &frame);
+                let reports = std::mem::take(&mut blocks.reports);
+                let flow: Vec<Flow> = std::mem::take(&mut blocks.flow.items);
+                let pages = paginate::paginate(flow, &notes, spec);
+                *hyphenator = Some(setter.hyphenator);
+                if std::env::var_os("FOLIO_SHAPE_STATS").is_some() {
+                    eprintln!(
+                        "chapter {ci}: shaping calls and misses so far {:?}",
+                        shaper.stats()
+                    );
+                }
+                (pages, reports, std::mem::take(&mut shaper.missing_chars))
+            },
+        )
     };
     let mut chapters: Vec<Vec<PageBody>> = Vec::with_capacity(laid.len());
     for (pages, mut stats, missing) in laid {
@@ -963,6 +962,37 @@ pub fn to_roman(mut n: u32) -> String {
         }
     }
     out
+}
+
+/// Maps `items` on the thread pool, the heaviest first (by `weight`), each worker with its
+/// own state made by `init`, and returns the results in the items' order. Workers take the
+/// next item from a shared queue, so a long chapter never starts last and leaves the other
+/// workers idle while it finishes.
+fn map_largest_first<T: Sync, S, R: Send>(
+    items: &[T],
+    weight: impl Fn(&T) -> u32,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, usize, &T) -> R + Sync,
+) -> Vec<R> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
+    let next = AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().clamp(1, items.len().max(1));
+    let mut done: Vec<(usize, R)> = (0..workers)
+        .into_par_iter()
+        .flat_map_iter(|_| {
+            let mut state = init();
+            let mut out = Vec::new();
+            while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                out.push((i, f(&mut state, i, &items[i])));
+            }
+            out
+        })
+        .collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]
