@@ -91,6 +91,32 @@ fn text_runs(layout: &Layout, page: usize) -> impl Iterator<Item = &folio::pdf::
     })
 }
 
+/// Each glyph shows its own part of its run's text, the parts in order make up the text, and
+/// a glyph the shaper raises or lowers (a combining mark placed over a letter) sits in a run of
+/// its own with that offset, the text before and after it in other runs.
+#[test]
+fn glyph_texts_partition_runs_and_marks_get_runs_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Plain words, then i\u{307}\u{301} and k\u{327}\u{301}x with stacked marks, then plain again.";
+    let path = write(dir.path(), "marks.md", &format!("# Marks\n\n{text}\n"));
+    let doc = load(&path);
+    let (layout, _) = layout(&doc).unwrap();
+    let mut raised = 0;
+    let mut shown = String::new();
+    for run in text_runs(&layout, 0) {
+        let parts: String = (0..run.glyphs.len()).map(|i| run.glyph_text(i)).collect();
+        assert_eq!(parts, run.text, "the glyphs' parts make up the run's text");
+        if run.dy != 0.0 {
+            raised += 1;
+            assert_eq!(run.glyphs.len(), 1, "a raised glyph is alone in its run: {run:?}");
+        }
+        shown.push_str(&run.text);
+    }
+    assert!(raised > 0, "some mark is raised over its letter");
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    assert!(squeeze(&shown).contains(&squeeze(text)), "{shown}");
+}
+
 fn check_inside_text_block(doc: &Document, layout: &Layout) {
     let g = Geometry::new(&doc.settings.pdf);
     for (pi, page) in layout.pages.iter().enumerate() {

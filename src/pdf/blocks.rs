@@ -364,9 +364,8 @@ impl BlockLayout<'_, '_, '_> {
             glyphs.push(super::page::Glyph {
                 id: g.id,
                 x: gx,
-                dy: 0.0,
                 advance: g.advance * size,
-                text: (0, text.len() as u32),
+                text_end: text.len() as u32,
             });
             gx += g.advance * size;
         }
@@ -376,6 +375,7 @@ impl BlockLayout<'_, '_, '_> {
             color: style::MUTED,
             x: x - gx,
             y: baseline,
+            dy: 0.0,
             glyphs,
             text: text.to_string(),
         }

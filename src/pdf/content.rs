@@ -141,7 +141,7 @@ fn color(out: &mut Vec<u8>, c: Rgb, op: &[u8]) {
     out.push(b' ');
 }
 
-/// A run of glyphs (split where a glyph is raised or lowered).
+/// A run of glyphs, as one text object.
 fn text<'a>(
     out: &mut Vec<u8>,
     run: &TextRun,
@@ -151,13 +151,8 @@ fn text<'a>(
 ) {
     let size = run.size;
     let scale = 1000.0 / size;
-    let mut start = 0;
-    while start < run.glyphs.len() {
-        let dy = run.glyphs[start].dy;
-        let mut end = start + 1;
-        while end < run.glyphs.len() && run.glyphs[end].dy == dy && dy == 0.0 {
-            end += 1;
-        }
+    let (start, end, dy) = (0, run.glyphs.len(), run.dy);
+    if start < end {
         out.extend_from_slice(b"BT ");
         if state.font != Some((font.name, size.to_bits())) {
             out.push(b'/');
@@ -201,7 +196,6 @@ fn text<'a>(
             pen += w * size / 1000.0;
         }
         out.extend_from_slice(b")] TJ ET\n");
-        start = end;
     }
 }
 
@@ -354,15 +348,15 @@ mod tests {
             color: Rgb::BLACK,
             x: 100.0,
             y: 50.0,
+            dy: 0.0,
             glyphs: xs
                 .iter()
                 .enumerate()
                 .map(|(i, &x)| Glyph {
                     id: if i % 2 == 0 { 5 } else { 9 },
                     x,
-                    dy: 0.0,
                     advance: 5.0,
-                    text: (0, 0),
+                    text_end: 0,
                 })
                 .collect(),
             text: String::new(),
@@ -394,13 +388,13 @@ mod tests {
             color: Rgb::BLACK,
             x: 0.0,
             y: 50.0,
+            dy: 0.0,
             glyphs: (0..ids.len())
                 .map(|i| Glyph {
                     id: i as u16,
                     x: i as f32 * 5.0,
-                    dy: 0.0,
                     advance: 5.0,
-                    text: (0, 0),
+                    text_end: 0,
                 })
                 .collect(),
             text: String::new(),

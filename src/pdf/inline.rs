@@ -1210,6 +1210,7 @@ impl<'a> LineBuilder<'a> {
                 color: style.color,
                 x,
                 y: -style.rise,
+                dy: 0.0,
                 glyphs: Vec::with_capacity(self.glyph_budget.max(glyphs.len())),
                 text: String::with_capacity(self.text_budget),
             });
@@ -1221,16 +1222,27 @@ impl<'a> LineBuilder<'a> {
             let mut gx = x - run.x;
             run.glyphs.reserve(glyphs.len());
             for (id, advance, x_off, y_off, text) in glyphs {
+                // A glyph the shaper raises or lowers is a run of its own, at the same
+                // origin; the glyphs after it start another.
+                if y_off != run.dy || (y_off != 0.0 && !run.glyphs.is_empty()) {
+                    let next = TextRun {
+                        dy: y_off,
+                        glyphs: Vec::new(),
+                        text: String::new(),
+                        ..*run
+                    };
+                    if let Some(done) = finished(std::mem::replace(run, next)) {
+                        self.items.push(done);
+                    }
+                }
                 self.text_budget = self.text_budget.saturating_sub(text.len());
                 width += advance;
-                let start = run.text.len() as u32;
                 run.text.push_str(text);
                 run.glyphs.push(Glyph {
                     id,
                     x: gx + x_off,
-                    dy: y_off,
                     advance,
-                    text: (start, run.text.len() as u32),
+                    text_end: run.text.len() as u32,
                 });
                 gx += advance;
             }
@@ -1368,14 +1380,8 @@ impl<'a> LineBuilder<'a> {
     }
 
     fn flush_run(&mut self) {
-        if let Some(mut run) = self.run.take()
-            && !run.glyphs.is_empty()
-        {
-            // Sized for the rest of the line: a run that ended early gives back the rest
-            // (in place, without copying).
-            run.glyphs.shrink_to_fit();
-            run.text.shrink_to_fit();
-            self.items.push(Item::Text(run));
+        if let Some(item) = self.run.take().and_then(finished) {
+            self.items.push(item);
         }
         self.run_key = None;
     }
@@ -1586,4 +1592,15 @@ fn push_text<'t>(out: &mut Vec<Atom<'t>>, style: TextStyle, text: Cow<'t, str>) 
         return;
     }
     out.push(Atom::Text(style, text));
+}
+
+/// A run as an item of the line, `None` when it holds no glyph. Runs are sized for the rest
+/// of their line: one that ended early gives back the rest (in place, without copying).
+fn finished(mut run: TextRun) -> Option<Item> {
+    if run.glyphs.is_empty() {
+        return None;
+    }
+    run.glyphs.shrink_to_fit();
+    run.text.shrink_to_fit();
+    Some(Item::Text(run))
 }

@@ -100,16 +100,25 @@ pub struct TextRun {
     /// Start of the run: left edge, baseline.
     pub x: f32,
     pub y: f32,
+    /// Vertical offset of the run's glyphs from the baseline, in points (positive is up):
+    /// a glyph the shaper raises or lowers (a mark on a base letter) is a run of its own.
+    pub dy: f32,
     pub glyphs: Vec<Glyph>,
-    /// The text the glyphs show; each glyph names its part of it.
+    /// The text the glyphs show, in order; each glyph shows its part of it.
     pub text: String,
 }
 
 impl TextRun {
-    /// The text glyph `i` stands for (empty for the second glyph of a cluster).
+    /// The text glyph `i` stands for: from the end of the previous glyph's text to the end
+    /// of its own (empty for the second glyph of a cluster).
     pub fn glyph_text(&self, i: usize) -> &str {
-        let g = &self.glyphs[i];
-        self.text.get(g.text.0 as usize..g.text.1 as usize).unwrap_or("")
+        let start = match i.checked_sub(1) {
+            Some(before) => self.glyphs[before].text_end,
+            None => 0,
+        };
+        self.text
+            .get(start as usize..self.glyphs[i].text_end as usize)
+            .unwrap_or("")
     }
 
     /// Right edge of the last glyph, in page coordinates.
@@ -121,18 +130,17 @@ impl TextRun {
     }
 }
 
-/// One glyph of a run.
+/// One glyph of a run (16 bytes: a book holds a million of them).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
     pub id: u16,
     /// Horizontal position relative to the run's `x`, in points.
     pub x: f32,
-    /// Vertical offset from the baseline, in points (positive is up).
-    pub dy: f32,
     /// Advance as shaped, in points (the writer corrects the font's rounded widths to it).
     pub advance: f32,
-    /// Byte range of `TextRun::text` this glyph shows.
-    pub text: (u32, u32),
+    /// End (in bytes) of the part of `TextRun::text` this glyph shows; the part starts where
+    /// the previous glyph's ends.
+    pub text_end: u32,
 }
 
 /// A heading in the outline.
