@@ -15,13 +15,21 @@ use std::collections::HashMap;
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 
 use super::deflate;
-use super::page::{LabelStyle, Layout};
+use super::page::{LabelRange, LabelStyle, OutlineEntry};
 use crate::error::{Error, Result};
 use crate::model::Document;
 use crate::stable::{civil, fnv1a};
 
-/// Applies every finishing step to `pdf`.
-pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u8; 16]) -> Result<()> {
+/// What the finishing steps need of the layout: its outline, page labels and page heights
+/// (not the pages' contents, which are being written meanwhile).
+pub struct Navigation<'a> {
+    pub outline: &'a [OutlineEntry],
+    pub labels: &'a [LabelRange],
+    pub heights: &'a [f32],
+}
+
+/// Applies every finishing step to `pdf` but the file id (see `set_id`).
+pub fn finish(pdf: &mut lopdf::Document, nav: &Navigation, doc: &Document) -> Result<()> {
     pdf.version = "1.7".into();
     let root = pdf
         .trailer
@@ -29,7 +37,7 @@ pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u
         .and_then(Object::as_reference)
         .map_err(|e| failed(doc, e))?;
     let pages: Vec<ObjectId> = pdf.get_pages().into_values().collect();
-    let outline = outline(pdf, layout, &pages);
+    let outline = outline(pdf, nav, &pages);
     let metadata = xmp(doc);
     let metadata_id = pdf.add_object(Stream::new(
         Dictionary::from_iter(vec![
@@ -38,7 +46,7 @@ pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u
         ]),
         metadata.into_bytes(),
     ));
-    let labels = page_labels(layout);
+    let labels = page_labels(nav.labels);
     {
         let catalog = pdf.get_dictionary_mut(root).map_err(|e| failed(doc, e))?;
         catalog.remove(b"Outlines");
@@ -62,6 +70,13 @@ pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u
     pdf.trailer.set("Info", Object::Reference(info_id));
     hoist_form_fonts(pdf);
     tag_subset_fonts(pdf);
+    prune_and_renumber(pdf);
+    compress_streams(pdf);
+    Ok(())
+}
+
+/// Sets the trailer's file id (both halves: the file is never updated in place).
+pub fn set_id(pdf: &mut lopdf::Document, id: [u8; 16]) {
     pdf.trailer.set(
         "ID",
         Object::Array(vec![
@@ -69,9 +84,6 @@ pub fn finish(pdf: &mut lopdf::Document, layout: &Layout, doc: &Document, id: [u
             Object::String(id.to_vec(), StringFormat::Hexadecimal),
         ]),
     );
-    prune_and_renumber(pdf);
-    compress_streams(pdf);
-    Ok(())
 }
 
 /// Makes the fonts of Form XObjects (SVG drawings with text) indirect objects. They arrive
@@ -247,13 +259,13 @@ fn text(s: &str) -> Object {
 }
 
 /// The nested outline: each heading under the nearest heading of a higher level.
-fn outline(pdf: &mut lopdf::Document, layout: &Layout, pages: &[ObjectId]) -> Option<ObjectId> {
-    if layout.outline.is_empty() {
+fn outline(pdf: &mut lopdf::Document, nav: &Navigation, pages: &[ObjectId]) -> Option<ObjectId> {
+    if nav.outline.is_empty() {
         return None;
     }
     let root = pdf.new_object_id();
     // Tree as parent indices: None for top-level entries.
-    let entries = &layout.outline;
+    let entries = nav.outline;
     let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
     let mut stack: Vec<usize> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
@@ -281,7 +293,7 @@ fn outline(pdf: &mut lopdf::Document, layout: &Layout, pages: &[ObjectId]) -> Op
             Object::Reference(parent[i].map(|p| ids[p]).unwrap_or(root)),
         );
         if let Some(&page) = pages.get(e.page) {
-            let top = layout.pages.get(e.page).map(|p| p.height - e.y).unwrap_or(0.0);
+            let top = nav.heights.get(e.page).map(|h| h - e.y).unwrap_or(0.0);
             d.set(
                 "Dest",
                 Object::Array(vec![
@@ -331,9 +343,9 @@ fn outline(pdf: &mut lopdf::Document, layout: &Layout, pages: &[ObjectId]) -> Op
     Some(root)
 }
 
-fn page_labels(layout: &Layout) -> Dictionary {
+fn page_labels(labels: &[LabelRange]) -> Dictionary {
     let mut nums = Vec::new();
-    for range in &layout.labels {
+    for range in labels {
         nums.push(Object::Integer(range.start as i64));
         let style = match range.style {
             LabelStyle::LowerRoman => b"r".to_vec(),

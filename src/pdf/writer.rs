@@ -49,24 +49,41 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     let t = crate::timing::phase("pdf: embed images");
     let xobjects = images::embed_images(&layout, &mut images, &mut pdf);
     drop(t);
-    // Where every destination is: name → (page, x, y) in PDF coordinates.
-    let mut destinations: HashMap<String, (usize, f32, f32)> = HashMap::new();
-    for (pi, page) in layout.pages.iter().enumerate() {
-        for item in &page.items {
-            if let Item::Destination { name, x, y } = item {
-                destinations
-                    .entry(name.clone())
-                    .or_insert((pi, *x, page.height - y));
-            }
+    // Where every destination is: name → (page, x, y) in PDF coordinates (the first page
+    // that names it); then each page's link annotations. Both walk the pages in parallel.
+    let named: Vec<Vec<(&str, f32, f32)>> = layout
+        .pages
+        .par_iter()
+        .map(|page| {
+            page.items
+                .iter()
+                .filter_map(|item| match item {
+                    Item::Destination { name, x, y } => Some((name.as_str(), *x, page.height - y)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let mut destinations: HashMap<&str, (usize, f32, f32)> = HashMap::new();
+    for (pi, names) in named.iter().enumerate() {
+        for &(name, x, y) in names {
+            destinations.entry(name).or_insert((pi, x, y));
         }
     }
+    let mut links: Vec<Vec<Op>> = layout
+        .pages
+        .par_iter()
+        .map(|page| link_ops(page, &destinations))
+        .collect();
+    drop(destinations);
+    drop(named);
     let options = PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
         secure: true,
         image_optimization: None,
     };
-    let t = crate::timing::phase("pdf: content streams");
+    let t = crate::timing::phase("pdf: content streams and document");
     let refs: BTreeMap<FontId, content::FontRef> = fonts
         .iter()
         .map(|(id, f)| {
@@ -83,21 +100,32 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
     let names: HashMap<usize, String> = xobjects.iter().map(|(i, e)| (*i, e.name.clone())).collect();
     // The glyph usage borrows the pages' text: turned into operations before the pages go.
     let mut usage = glyph_usage_ops(&usage, &fonts);
-    // Each page's content stream and link annotations, after which its items are freed,
-    // all in parallel (freeing a book's glyph runs one by one was itself some milliseconds).
-    // Streams are compressed here while still in cache (`false`: kept as they are).
+    if let Some(first) = links.first_mut() {
+        first.append(&mut usage);
+    }
+    let heights: Vec<f32> = layout.pages.iter().map(|p| p.height).collect();
+    let sizes: Vec<(f32, f32)> = layout.pages.iter().map(|p| (p.width, p.height)).collect();
     let level = super::deflate::level();
-    let fonts_of_layout = &layout.fonts;
-    let (subsets, (streams, (mut links, hashes))): (Subsets, (Vec<Stream>, PageExtras)) = rayon::join(
+    let Layout {
+        pages,
+        fonts: fonts_of_layout,
+        outline,
+        labels,
+        ..
+    } = &mut layout;
+    let nav = super::finish::Navigation {
+        outline,
+        labels,
+        heights: &heights,
+    };
+    // Each page's content stream (after which its items are freed: freeing a book's glyph
+    // runs one by one was itself some milliseconds), compressed while still in cache; and
+    // meanwhile the rest of the document: the fonts subset, printpdf's pages (link
+    // annotations, and on the first page one use of every glyph, from which printpdf writes
+    // widths and ToUnicode maps), its lopdf document and the finishing steps.
+    let ((streams, hashes), finished): ((Vec<Stream>, Vec<u64>), Result<lopdf::Document>) = rayon::join(
         || {
-            fonts
-                .par_iter()
-                .map(|(&font_id, plan)| subset_font(fonts_of_layout, font_id, plan))
-                .collect()
-        },
-        || {
-            layout
-                .pages
+            pages
                 .par_iter_mut()
                 .map_init(
                     || super::deflate::compressor(level),
@@ -107,45 +135,43 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
                             Some(packed) if packed.len() < stream.len() => (packed, true),
                             _ => (stream, false),
                         };
-                        let links = link_ops(page, &destinations);
                         let hash = super::finish::page_text_hash(page);
                         page.items = Vec::new();
-                        (stream, (links, hash))
+                        (stream, hash)
                     },
                 )
                 .unzip()
         },
+        || {
+            let subsets: Subsets = fonts
+                .par_iter()
+                .map(|(&font_id, plan)| subset_font(fonts_of_layout, font_id, plan))
+                .collect();
+            for subset in subsets {
+                let (font_id, parsed) = subset?;
+                if let Some(font) = fonts.get(&font_id) {
+                    pdf.resources
+                        .fonts
+                        .map
+                        .insert(font.id.clone(), PdfFont::new(parsed));
+                }
+            }
+            let pages: Vec<PdfPage> = sizes
+                .iter()
+                .zip(links)
+                .map(|(&(width, height), ops)| PdfPage::new(Mm::from(Pt(width)), Mm::from(Pt(height)), ops))
+                .collect();
+            pdf.with_pages(pages);
+            let mut warnings = Vec::new();
+            let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
+            super::finish::finish(&mut lo, &nav, doc)?;
+            Ok(lo)
+        },
     );
-    for subset in subsets {
-        let (font_id, parsed) = subset?;
-        if let Some(font) = fonts.get(&font_id) {
-            pdf.resources
-                .fonts
-                .map
-                .insert(font.id.clone(), PdfFont::new(parsed));
-        }
-    }
-    let id = super::finish::document_id(doc, &hashes);
-    drop(refs);
-    drop(t);
-    let t = crate::timing::phase("pdf: document");
-    if let Some(first) = links.first_mut() {
-        first.append(&mut usage);
-    }
-    let pages: Vec<PdfPage> = layout
-        .pages
-        .iter()
-        .zip(links)
-        .map(|(page, ops)| PdfPage::new(Mm::from(Pt(page.width)), Mm::from(Pt(page.height)), ops))
-        .collect();
-    pdf.with_pages(pages);
-    let mut warnings = Vec::new();
-    let mut lo = pdf.to_lopdf_document(&options, &mut warnings);
-    drop(pdf);
+    let mut lo = finished?;
     replace_contents(&mut lo, streams);
-    drop(t);
-    let t = crate::timing::phase("pdf: finish");
-    super::finish::finish(&mut lo, &layout, doc, id)?;
+    super::finish::set_id(&mut lo, super::finish::document_id(doc, &hashes));
+    drop(refs);
     drop(t);
     let _t = crate::timing::phase("pdf: save");
     // Sized for the streams and some bytes per object: the file is written once, not
@@ -172,9 +198,6 @@ type Stream = (Vec<u8>, bool);
 /// The subset fonts, in font order.
 type Subsets = Vec<Result<(FontId, ParsedFont)>>;
 
-/// Per page, in order: its link annotations and the hash of its text (for the file id).
-type PageExtras = (Vec<Vec<Op>>, Vec<u64>);
-
 /// Puts the content streams into the main document's pages, in order (`true`: compressed).
 fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Stream>) {
     let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
@@ -188,10 +211,13 @@ fn replace_contents(lo: &mut lopdf::Document, streams: Vec<Stream>) {
             && let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(id)
         {
             stream.set_content(content);
+            // The stream it replaces may have been compressed by the finishing steps.
             if compressed {
                 stream
                     .dict
                     .set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+            } else {
+                stream.dict.remove(b"Filter");
             }
         }
     }
@@ -405,7 +431,7 @@ fn subset_font(
 }
 
 /// The link annotations of a page.
-fn link_ops(page: &Page, destinations: &HashMap<String, (usize, f32, f32)>) -> Vec<Op> {
+fn link_ops(page: &Page, destinations: &HashMap<&str, (usize, f32, f32)>) -> Vec<Op> {
     let h = page.height;
     let mut ops = Vec::new();
     for item in &page.items {
@@ -419,7 +445,7 @@ fn link_ops(page: &Page, destinations: &HashMap<String, (usize, f32, f32)>) -> V
         {
             let actions = match target {
                 LinkTarget::Uri(uri) => Actions::Uri(uri.clone()),
-                LinkTarget::Named(name) => match destinations.get(name) {
+                LinkTarget::Named(name) => match destinations.get(name.as_str()) {
                     Some(&(page, left, top)) => Actions::Goto(Destination::Xyz {
                         page: page + 1,
                         left: Some(left),
