@@ -55,6 +55,9 @@ pub struct Font {
     /// `code_lookup_coverage`), with which code made of those characters is set without
     /// calling the shaper; a test compares the two for every pair of characters.
     pub code_ascii: Option<Box<AsciiTable>>,
+    /// The same for code in English documents: only the features English text gets count,
+    /// so characters that only other languages' forms act on (`i`) are in it.
+    pub code_ascii_english: Option<Box<AsciiTable>>,
     /// For the bundled serif fonts only: glyph and advance of each printable ASCII character
     /// (and curly quote, dash and ellipsis) that no lookup active for English text can touch
     /// but pair kerning that moves only the first
@@ -99,6 +102,7 @@ impl Font {
             space_glyph: face.glyph_index(' ').map(|g| g.0).unwrap_or(3),
             hyphen_glyph: face.glyph_index('-').map(|g| g.0).unwrap_or(0),
             code_ascii: None,
+            code_ascii_english: None,
             text_table: None,
             face,
         })
@@ -152,8 +156,11 @@ impl TextTable {
 /// What a table of characters is made for (which features are on).
 #[derive(Clone, Copy, PartialEq)]
 enum Shaping {
-    /// Code: ligatures, contextual alternates and kerning off.
+    /// Code in any language: ligatures, contextual alternates and kerning off, and the
+    /// features of every language system on (a Turkish `locl` acts on `i`).
     Code,
+    /// Code in an English document: the same, with only the features English text gets.
+    CodeEnglish,
     /// Text: all default features on; pair kerning is allowed where it moves only the first
     /// glyph's advance (it is applied pair by pair).
     Text,
@@ -182,11 +189,11 @@ fn char_table(font: &Font, chars: &[char], shaping: Shaping) -> Vec<Option<(u16,
         .collect()
 }
 
-/// The code table of a font: printable ASCII for code (see `Font::code_ascii`).
-fn ascii_table(font: &Font) -> Box<AsciiTable> {
+/// A code table of a font: printable ASCII for code (see `Font::code_ascii`).
+fn ascii_table(font: &Font, shaping: Shaping) -> Box<AsciiTable> {
     let chars: Vec<char> = printable_ascii().collect();
     let mut table = Box::new([None; 95]);
-    for (slot, entry) in table.iter_mut().zip(char_table(font, &chars, Shaping::Code)) {
+    for (slot, entry) in table.iter_mut().zip(char_table(font, &chars, shaping)) {
         *slot = entry;
     }
     table
@@ -226,8 +233,46 @@ fn lookup_coverage<'f>(
 ) -> Option<impl Fn(GlyphId) -> bool + 'f> {
     use rustybuzz::ttf_parser::gpos::PositioningSubtable;
     use rustybuzz::ttf_parser::gsub::SubstitutionSubtable;
-    use rustybuzz::ttf_parser::opentype_layout::{ChainedContextLookup, Coverage, LayoutTable};
+    use rustybuzz::ttf_parser::opentype_layout::{
+        ChainedContextLookup, ChainedSequenceRuleSets, ClassDefinition, Coverage, LayoutTable,
+    };
+    // Whether every rule of `sets` asks, in its backtrack, input or lookahead, for a value
+    // (a glyph or a class) that no `ascii` glyph is or has.
+    let no_rule_matches = |sets: &ChainedSequenceRuleSets,
+                           backtrack: &dyn Fn(u16) -> bool,
+                           input: &dyn Fn(u16) -> bool,
+                           lookahead: &dyn Fn(u16) -> bool| {
+        // By index: a set may be absent (no rule starts with that glyph or class).
+        (0..sets.len()).filter_map(|k| sets.get(k)).all(|set| {
+            (0..set.len()).filter_map(|k| set.get(k)).all(|rule| {
+                rule.backtrack.into_iter().any(|v| !backtrack(v))
+                    || rule.input.into_iter().any(|v| !input(v))
+                    || rule.lookahead.into_iter().any(|v| !lookahead(v))
+            })
+        })
+    };
     let never_matches = |lookup: &ChainedContextLookup| match lookup {
+        ChainedContextLookup::Format1 { sets, .. } => {
+            let is_ascii = |g: u16| ascii.contains(&GlyphId(g));
+            no_rule_matches(sets, &is_ascii, &is_ascii, &is_ascii)
+        }
+        ChainedContextLookup::Format2 {
+            backtrack_classes,
+            input_classes,
+            lookahead_classes,
+            sets,
+            ..
+        } => {
+            let classes = |def: &ClassDefinition| -> Vec<u16> { ascii.iter().map(|&g| def.get(g)).collect() };
+            let (backtrack, input, lookahead) = (
+                classes(backtrack_classes),
+                classes(input_classes),
+                classes(lookahead_classes),
+            );
+            no_rule_matches(sets, &|c| backtrack.contains(&c), &|c| input.contains(&c), &|c| {
+                lookahead.contains(&c)
+            })
+        }
         ChainedContextLookup::Format3 {
             backtrack_coverages,
             input_coverages,
@@ -238,7 +283,6 @@ fn lookup_coverage<'f>(
             .chain(*input_coverages)
             .chain(*lookahead_coverages)
             .any(|c| !ascii.iter().any(|&g| c.contains(g))),
-        _ => false,
     };
     const OFF: [&[u8; 4]; 28] = [
         b"liga", b"calt", b"kern", b"aalt", b"salt", b"swsh", b"zero", b"onum", b"lnum", b"pnum", b"tnum",
@@ -279,7 +323,7 @@ fn lookup_coverage<'f>(
                     }
                 }
             }
-            Shaping::Text => {
+            Shaping::CodeEnglish | Shaping::Text => {
                 // The features English text can get: those of the default language system
                 // (and of English, if the font has one) of the Latin and default scripts.
                 // Other languages' features (`locl` for Turkish, Dutch...) are not on.
@@ -310,11 +354,7 @@ fn lookup_coverage<'f>(
                 let coverage = if gsub {
                     match lookup.subtables.get::<SubstitutionSubtable>(i)? {
                         SubstitutionSubtable::ChainContext(c) if never_matches(&c) => continue,
-                        SubstitutionSubtable::Ligature(l)
-                            if shaping == Shaping::Text && never_ligates(&l) =>
-                        {
-                            continue;
-                        }
+                        SubstitutionSubtable::Ligature(l) if never_ligates(&l) => continue,
                         other => other.coverage(),
                     }
                 } else {
@@ -399,7 +439,8 @@ fn bundled() -> &'static [Arc<Font>] {
                 // The bundled files are checked by the tests; a failure here is a build defect.
                 if let Ok(mut font) = Font::parse(data, family, "bundled font") {
                     if family == Family::Mono {
-                        font.code_ascii = Some(ascii_table(&font));
+                        font.code_ascii = Some(ascii_table(&font, Shaping::Code));
+                        font.code_ascii_english = Some(ascii_table(&font, Shaping::CodeEnglish));
                     } else {
                         font.text_table = Some(text_table(&font));
                     }
