@@ -100,8 +100,22 @@ pub struct Context<'a> {
     pub warnings: &'a mut Vec<Warning>,
 }
 
+/// A file's Markdown after pulldown-cmark's first pass (its block structure), ready to
+/// convert: a book parses its next chapter while it converts the one before.
+pub struct Parsed<'t>(Parser<'t>);
+
+/// Parses `text` (see `Parsed`).
+pub fn parser(text: &str) -> Parsed<'_> {
+    Parsed(Parser::new_ext(text, options()))
+}
+
 /// Converts the Markdown `text` of one file.
 pub fn convert(text: &str, ctx: &mut Context) -> Result<Converted> {
+    convert_parsed(text, parser(text), ctx)
+}
+
+/// Converts the Markdown `text` of one file with its `parser` (see `parser`).
+pub fn convert_parsed<'t>(text: &'t str, parsed: Parsed<'t>, ctx: &mut Context) -> Result<Converted> {
     let mut conv = Converter {
         ctx,
         lines: LineIndex::new(text),
@@ -119,7 +133,7 @@ pub fn convert(text: &str, ctx: &mut Context) -> Result<Converted> {
     };
     conv.pos.file = conv.ctx.file;
     let mut line = 0;
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    for (event, range) in parsed.0.into_offset_iter() {
         conv.pos = SourcePos {
             file: conv.ctx.file,
             line: conv.lines.line_near(&mut line, range.start),

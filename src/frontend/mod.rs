@@ -169,10 +169,19 @@ impl Reader {
         }
     }
 
-    /// Reads and converts one Markdown file (canonical path).
-    fn read_markdown(&mut self, path: &Path) -> Result<(usize, Converted)> {
+    /// The text of a Markdown file (canonical path).
+    fn read_source(&self, path: &Path) -> Result<String> {
+        source::read_text(path, Path::new(&self.display(path)))
+    }
+
+    /// Converts a Markdown file's text, read and parsed (see `markdown::parser`).
+    fn convert_markdown<'t>(
+        &mut self,
+        path: &Path,
+        text: &'t str,
+        parser: markdown::Parsed<'t>,
+    ) -> Result<(usize, Converted)> {
         let display = self.display(path);
-        let text = source::read_text(path, Path::new(&display))?;
         self.note_mtime(path);
         let file = self.files.len();
         self.files.push(display.clone());
@@ -186,7 +195,7 @@ impl Reader {
             footnotes: &mut self.footnotes,
             warnings: &mut self.warnings,
         };
-        let converted = markdown::convert(&text, &mut ctx)?;
+        let converted = markdown::convert_parsed(text, parser, &mut ctx)?;
         Ok((file, converted))
     }
 
@@ -354,12 +363,24 @@ impl Reader {
 
     /// Reads one chapter file into a chapter (and its footnote definitions).
     fn chapter(&mut self, path: &Path, defs: &mut Vec<Def>) -> Result<(Chapter, Converted)> {
+        let text = self.read_source(path)?;
+        self.chapter_parsed(path, &text, markdown::parser(&text), defs)
+    }
+
+    /// A chapter from its file's text, read and parsed.
+    fn chapter_parsed<'t>(
+        &mut self,
+        path: &Path,
+        text: &'t str,
+        parser: markdown::Parsed<'t>,
+        defs: &mut Vec<Def>,
+    ) -> Result<(Chapter, Converted)> {
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let id = self.ids.claim(&slugify(&format!("ch-{stem}")));
-        let (file, mut converted) = self.read_markdown(path)?;
+        let (file, mut converted) = self.convert_markdown(path, text, parser)?;
         for (label, blocks, pos) in std::mem::take(&mut converted.footnote_defs) {
             defs.push(Def {
                 file,
@@ -488,24 +509,52 @@ fn load_book(dir: &Path, options: &LoadOptions) -> Result<Loaded> {
             .position(|l| l.contains(&format!("\"{name}\"")))
             .map(|i| i as u32 + 1)
     };
+    // Every chapter's path is checked and its text read first; the first failure is
+    // returned in its turn, after the chapters before it (as if read one by one).
+    let mut sources: Vec<Result<(PathBuf, String)>> = Vec::with_capacity(list.len());
+    for name in &list {
+        let source = (|| {
+            let joined = root.join(name);
+            if !options.allow_outside && !lexically_inside(&root, &joined) {
+                return Err(Error::OutsideInput {
+                    path: display_toml.clone(),
+                    what: format!("chapter {name}"),
+                    resolved: joined,
+                });
+            }
+            let path = joined.canonicalize().map_err(|e| Error::Config {
+                path: display_toml.clone(),
+                line: chapter_line(name),
+                message: format!("chapter {name} cannot be read: {e}"),
+            })?;
+            reader.contain(&path, format!("chapter {name}"), &display_toml)?;
+            let text = reader.read_source(&path)?;
+            Ok((path, text))
+        })();
+        let failed = source.is_err();
+        sources.push(source);
+        if failed {
+            break;
+        }
+    }
+    let failure = match sources.last() {
+        Some(Err(_)) => sources.pop().and_then(|s| s.err()),
+        _ => None,
+    };
+    let texts: Vec<(PathBuf, String)> = sources.into_iter().flatten().collect();
     let mut chapters = Vec::new();
     let mut defs = Vec::new();
-    for name in &list {
-        let joined = root.join(name);
-        if !options.allow_outside && !lexically_inside(&root, &joined) {
-            return Err(Error::OutsideInput {
-                path: display_toml.clone(),
-                what: format!("chapter {name}"),
-                resolved: joined,
-            });
-        }
-        let path = joined.canonicalize().map_err(|e| Error::Config {
-            path: display_toml.clone(),
-            line: chapter_line(name),
-            message: format!("chapter {name} cannot be read: {e}"),
-        })?;
-        reader.contain(&path, format!("chapter {name}"), &display_toml)?;
-        let (mut chapter, converted) = reader.chapter(&path, &mut defs)?;
+    // Each chapter's Markdown is parsed (pulldown-cmark's first pass) on another worker
+    // while the chapter before it is converted.
+    let mut ahead = texts.first().map(|(_, text)| markdown::parser(text));
+    for (k, (name, (path, text))) in list.iter().zip(&texts).enumerate() {
+        let Some(parser) = ahead.take() else { break };
+        let (done, next) = rayon::join(
+            || reader.chapter_parsed(path, text, parser, &mut defs),
+            || texts.get(k + 1).map(|(_, text)| markdown::parser(text)),
+        );
+        ahead = next;
+        let (mut chapter, converted) = done?;
         if let Some(fm) = reader.front_matter(&converted, chapter.file)?
             && let Some(title) = fm.title
             && chapter.title.is_empty()
@@ -519,6 +568,9 @@ fn load_book(dir: &Path, options: &LoadOptions) -> Result<Loaded> {
                 .unwrap_or_default();
         }
         chapters.push(chapter);
+    }
+    if let Some(error) = failure {
+        return Err(error);
     }
     let settings = reader.settings(&raw, &root, &display_toml)?;
     let cover = reader.cover(&raw, &root, &display_toml.to_string_lossy())?;
