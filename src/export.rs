@@ -180,6 +180,9 @@ pub fn run(options: &ExportOptions, progress: &(dyn Fn(usize, usize) + Sync)) ->
                 let source = report.source.clone();
                 match guarded(&source, move || {
                     write_one(&doc, &names, options, &mut attempt);
+                    // A book's model is hundreds of thousands of allocations: freed on the
+                    // pool, off the path to the report (and, for the command, to its exit).
+                    rayon::spawn(move || drop(doc));
                     attempt
                 }) {
                     Ok(done) => report = done,

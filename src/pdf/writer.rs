@@ -189,6 +189,9 @@ pub fn write(mut layout: Layout, doc: &Document, mut images: images::Prepared) -
         document: doc.meta.title.clone(),
         message: format!("writing the PDF failed: {e}"),
     })?;
+    // The objects and what is left of the pages are freed on the pool, off the path to the
+    // file.
+    rayon::spawn(move || drop((lo, layout)));
     Ok(bytes)
 }
 
