@@ -277,6 +277,33 @@ fn a_long_paragraph_is_set_in_full() {
     assert!(shown >= words, "{shown} words shown of {words}");
 }
 
+/// A letter under 40,000 combining accents is one cluster of 80 KB: more text than one
+/// glyph of a run can name. It is exported, the runs' texts stay whole characters, and the
+/// words around it are shown.
+#[test]
+fn a_letter_under_forty_thousand_accents_is_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = format!("e{}", "\u{301}".repeat(40_000));
+    let md = write(
+        dir.path(),
+        "accents.md",
+        &format!("# Accents\n\nBefore {cluster} after.\n"),
+    );
+    let out = export(&md);
+    for page in &out.layout.pages {
+        for item in &page.items {
+            if let folio::pdf::page::Item::Text(run) = item {
+                let parts: String = (0..run.glyphs.len()).map(|i| run.glyph_text(i)).collect();
+                assert_eq!(parts, run.text);
+                assert!(run.text.len() <= usize::from(u16::MAX));
+            }
+        }
+    }
+    let shown = out.pdf_text();
+    let start: String = shown.chars().take(200).collect();
+    assert!(shown.contains("Before") && shown.contains("after"), "{start}");
+}
+
 #[test]
 fn a_hundred_thousand_character_word_and_url_break_across_lines() {
     let dir = tempfile::tempdir().unwrap();

@@ -365,7 +365,7 @@ impl BlockLayout<'_, '_, '_> {
                 id: g.id,
                 x: gx,
                 advance: g.advance * size,
-                text_end: text.len() as u32,
+                text_end: u16::try_from(text.len()).unwrap_or(0),
             });
             gx += g.advance * size;
         }

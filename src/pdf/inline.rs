@@ -1223,8 +1223,10 @@ impl<'a> LineBuilder<'a> {
             run.glyphs.reserve(glyphs.len());
             for (id, advance, x_off, y_off, text) in glyphs {
                 // A glyph the shaper raises or lowers is a run of its own, at the same
-                // origin; the glyphs after it start another.
-                if y_off != run.dy || (y_off != 0.0 && !run.glyphs.is_empty()) {
+                // origin; the glyphs after it start another. So does a glyph whose text
+                // would take the run's text past what a glyph's 16-bit offset reaches.
+                let full = run.text.len() + text.len() > usize::from(u16::MAX);
+                if y_off != run.dy || (y_off != 0.0 && !run.glyphs.is_empty()) || full {
                     let next = TextRun {
                         dy: y_off,
                         glyphs: Vec::new(),
@@ -1237,12 +1239,18 @@ impl<'a> LineBuilder<'a> {
                 }
                 self.text_budget = self.text_budget.saturating_sub(text.len());
                 width += advance;
-                run.text.push_str(text);
+                // One glyph's text is a cluster: far under 64 KB but in hostile input (a
+                // letter under a hundred thousand accents), whose text is cut there.
+                let mut end = text.len().min(usize::from(u16::MAX));
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                run.text.push_str(&text[..end]);
                 run.glyphs.push(Glyph {
                     id,
                     x: gx + x_off,
                     advance,
-                    text_end: run.text.len() as u32,
+                    text_end: run.text.len() as u16,
                 });
                 gx += advance;
             }

@@ -130,17 +130,18 @@ impl TextRun {
     }
 }
 
-/// One glyph of a run (16 bytes: a book holds a million of them).
+/// One glyph of a run (12 bytes: a book holds a million of them).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
     pub id: u16,
+    /// End (in bytes) of the part of `TextRun::text` this glyph shows; the part starts where
+    /// the previous glyph's ends. A run's text is kept under 64 KB (layout starts another
+    /// run before it would grow past that).
+    pub text_end: u16,
     /// Horizontal position relative to the run's `x`, in points.
     pub x: f32,
     /// Advance as shaped, in points (the writer corrects the font's rounded widths to it).
     pub advance: f32,
-    /// End (in bytes) of the part of `TextRun::text` this glyph shows; the part starts where
-    /// the previous glyph's ends.
-    pub text_end: u32,
 }
 
 /// A heading in the outline.
