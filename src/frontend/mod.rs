@@ -511,37 +511,35 @@ fn load_book(dir: &Path, options: &LoadOptions) -> Result<Loaded> {
     };
     // Every chapter's path is checked and its text read first; the first failure is
     // returned in its turn, after the chapters before it (as if read one by one).
-    let mut sources: Vec<Result<(PathBuf, String)>> = Vec::with_capacity(list.len());
-    for name in &list {
-        let source = (|| {
-            let joined = root.join(name);
-            if !options.allow_outside && !lexically_inside(&root, &joined) {
-                return Err(Error::OutsideInput {
-                    path: display_toml.clone(),
-                    what: format!("chapter {name}"),
-                    resolved: joined,
-                });
-            }
-            let path = joined.canonicalize().map_err(|e| Error::Config {
+    let source = |name: &String| -> Result<(PathBuf, String)> {
+        let joined = root.join(name);
+        if !options.allow_outside && !lexically_inside(&root, &joined) {
+            return Err(Error::OutsideInput {
                 path: display_toml.clone(),
-                line: chapter_line(name),
-                message: format!("chapter {name} cannot be read: {e}"),
-            })?;
-            reader.contain(&path, format!("chapter {name}"), &display_toml)?;
-            let text = reader.read_source(&path)?;
-            Ok((path, text))
-        })();
-        let failed = source.is_err();
-        sources.push(source);
-        if failed {
-            break;
+                what: format!("chapter {name}"),
+                resolved: joined,
+            });
+        }
+        let path = joined.canonicalize().map_err(|e| Error::Config {
+            path: display_toml.clone(),
+            line: chapter_line(name),
+            message: format!("chapter {name} cannot be read: {e}"),
+        })?;
+        reader.contain(&path, format!("chapter {name}"), &display_toml)?;
+        let text = reader.read_source(&path)?;
+        Ok((path, text))
+    };
+    let mut texts: Vec<(PathBuf, String)> = Vec::with_capacity(list.len());
+    let mut failure = None;
+    for name in &list {
+        match source(name) {
+            Ok(read) => texts.push(read),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
         }
     }
-    let failure = match sources.last() {
-        Some(Err(_)) => sources.pop().and_then(|s| s.err()),
-        _ => None,
-    };
-    let texts: Vec<(PathBuf, String)> = sources.into_iter().flatten().collect();
     let mut chapters = Vec::new();
     let mut defs = Vec::new();
     // Each chapter's Markdown is parsed (pulldown-cmark's first pass) on another worker

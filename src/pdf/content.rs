@@ -151,52 +151,51 @@ fn text<'a>(
 ) {
     let size = run.size;
     let scale = 1000.0 / size;
-    let (start, end, dy) = (0, run.glyphs.len(), run.dy);
-    if start < end {
-        out.extend_from_slice(b"BT ");
-        if state.font != Some((font.name, size.to_bits())) {
-            out.push(b'/');
-            out.extend_from_slice(font.name.as_bytes());
-            out.push(b' ');
-            num(out, size);
-            out.extend_from_slice(b" Tf ");
-            state.font = Some((font.name, size.to_bits()));
-        }
-        if state.color != Some(run.color) {
-            color(out, run.color, b"rg");
-            state.color = Some(run.color);
-        }
-        let first = run.glyphs[start];
-        num(out, run.x + first.x);
+    let Some(first) = run.glyphs.first() else {
+        return;
+    };
+    out.extend_from_slice(b"BT ");
+    if state.font != Some((font.name, size.to_bits())) {
+        out.push(b'/');
+        out.extend_from_slice(font.name.as_bytes());
         out.push(b' ');
-        num(out, page_height - run.y + dy);
-        out.extend_from_slice(b" Td [(");
-        // The viewer's pen, relative to the run's start.
-        let mut pen = first.x;
-        for i in start..end {
-            let g = run.glyphs[i];
-            let gap = pen - g.x;
-            let last = i + 1 == end;
-            let moved = i > start && (gap.abs() >= MAX_DRIFT || (last && gap.abs() > 0.0005));
-            if moved {
-                // A tenth of a thousandth of an em is close enough (under 0.001 pt at
-                // text sizes); the pen follows the number as written, so rounding never
-                // adds up along the line.
-                let adjust = (gap * scale * 10.0).round() / 10.0;
-                if adjust != 0.0 {
-                    out.extend_from_slice(b") ");
-                    num(out, adjust);
-                    out.extend_from_slice(b" (");
-                    pen -= adjust * size / 1000.0;
-                }
-            }
-            let new = font.remap.get(usize::from(g.id)).copied().unwrap_or(0);
-            glyph_bytes(out, new);
-            let w = font.widths.get(usize::from(new)).copied().unwrap_or(0) as f32;
-            pen += w * size / 1000.0;
-        }
-        out.extend_from_slice(b")] TJ ET\n");
+        num(out, size);
+        out.extend_from_slice(b" Tf ");
+        state.font = Some((font.name, size.to_bits()));
     }
+    if state.color != Some(run.color) {
+        color(out, run.color, b"rg");
+        state.color = Some(run.color);
+    }
+    num(out, run.x + first.x);
+    out.push(b' ');
+    num(out, page_height - run.y + run.dy);
+    out.extend_from_slice(b" Td [(");
+    // The viewer's pen, relative to the run's start.
+    let mut pen = first.x;
+    let end = run.glyphs.len();
+    for (i, g) in run.glyphs.iter().enumerate() {
+        let gap = pen - g.x;
+        let last = i + 1 == end;
+        let moved = i > 0 && (gap.abs() >= MAX_DRIFT || (last && gap.abs() > 0.0005));
+        if moved {
+            // A tenth of a thousandth of an em is close enough (under 0.001 pt at text
+            // sizes); the pen follows the number as written, so rounding never adds up
+            // along the line.
+            let adjust = (gap * scale * 10.0).round() / 10.0;
+            if adjust != 0.0 {
+                out.extend_from_slice(b") ");
+                num(out, adjust);
+                out.extend_from_slice(b" (");
+                pen -= adjust * size / 1000.0;
+            }
+        }
+        let new = font.remap.get(usize::from(g.id)).copied().unwrap_or(0);
+        glyph_bytes(out, new);
+        let w = font.widths.get(usize::from(new)).copied().unwrap_or(0) as f32;
+        pen += w * size / 1000.0;
+    }
+    out.extend_from_slice(b")] TJ ET\n");
 }
 
 /// A glyph id as two big-endian bytes of a literal string, escaped where a reader would
